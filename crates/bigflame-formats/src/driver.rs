@@ -1,0 +1,519 @@
+//! The parallel, streaming ingest engine and the import entry points.
+//!
+//! Why this design: parsing is the bottleneck of opening a multi-gigabyte profile, and every text
+//! format bigflame reads is a sequence of self-contained records (a line, or a blank-line separated
+//! perf sample). A format therefore only provides two sans-IO functions ([`ChunkFormat`]):
+//! `next_record_boundary(data, from)` (the first record start `>= from`) and
+//! `parse_chunk(data, base_offset)` (whole records to a chunk-local [`ProfileBuilder`]). This module
+//! does the rest:
+//!
+//! * **in-memory input** (mmap or bytes): split at record boundaries into chunks of
+//!   [`ImportOptions::chunk_bytes`] (at least `4 × threads` chunks once the input exceeds
+//!   `threads × 256 KiB`, so mid-size files use every core), parse them on a rayon pool of
+//!   [`ImportOptions::threads`], and merge the builders in input order, one wave of `2 × threads`
+//!   chunks at a time; the merge of a wave overlaps with the parsing of the next (`rayon::join`);
+//! * **streams** (stdin, pipes, gzip): a reader thread fills blocks of [`ImportOptions::block_bytes`],
+//!   cuts each at its last record boundary and carries the remainder into the next block; each block
+//!   is split and parsed like an in-memory input. At most three blocks are alive at once (one being
+//!   read, one parsed, one merged), so memory is bounded by the model, not by the input size.
+//!
+//! Both paths produce identical profiles for the same bytes, whatever the thread count or chunk size:
+//! the model assigns ids in first-occurrence order and merging keeps input order.
+//!
+//! Skip locations: parsers record the first skipped record of each reason as `byte N` (absolute
+//! offset in the decoded input); the engine rewrites it to `line L` while the bytes are still in
+//! memory.
+//!
+//! Empty input (no bytes, only whitespace, or only comments) is **not** an error: it yields an empty
+//! profile (no threads, no events), because `collapse` of an empty file must print nothing and succeed
+//! (inferno's `no-events` case). Commands that need samples turn it into [`ImportError::Empty`].
+//!
+//! A **truncated gzip stream** is not an error either: what was decoded before the cut is parsed (a
+//! recording interrupted while being compressed is still worth viewing) and the profile carries a
+//! note and a [`SkipReason::Truncated`] entry naming the decoded and compressed byte offsets. A
+//! *corrupt* gzip stream is [`ImportError::Decompress`].
+
+use crate::error::{ImportError, count_newlines};
+use crate::folded::{self, FoldedOptions};
+use crate::input::{self, Input, Source};
+use crate::sniff::{self, Encoding, Format, Sniffed};
+use bigflame_model::{Profile, ProfileBuilder, ProfileMeta, ThreadKey};
+use rayon::prelude::*;
+use std::io::{self, Read};
+use std::ops::Range;
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::perf;
+
+mod stream;
+#[cfg(test)]
+mod tests;
+
+/// Progress of an import, reported after every parsed chunk.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub struct Progress {
+    /// Input bytes consumed so far (compressed bytes for gzip; for streams, bytes read so far).
+    pub bytes_done: u64,
+    /// Size of the input when known (not for pipes and stdin).
+    pub bytes_total: Option<u64>,
+    /// Samples parsed so far.
+    pub samples_so_far: u64,
+}
+
+/// A progress callback; called from worker threads, so it must be cheap and thread-safe.
+pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// How to import.
+#[derive(Clone)]
+pub struct ImportOptions {
+    /// Parser threads; 0 = one per core.
+    pub threads: usize,
+    /// Force a format instead of sniffing it.
+    pub format: Option<Format>,
+    /// Options of the perf script importer.
+    pub perf: perf::PerfOptions,
+    /// Called after every chunk.
+    pub progress: Option<ProgressFn>,
+    /// Map regular files (default); `false` reads them with `read()` (for files being rewritten).
+    pub mmap: bool,
+    /// Target chunk size for parallel parsing.
+    /// Tuning: 16 MiB (`cargo bench -p bigflame-formats`: 8–32 MiB are within noise; smaller chunks
+    /// cost merge time, larger ones balance load worse).
+    pub chunk_bytes: usize,
+    /// Block size when streaming (stdin, pipes, gzip); memory use is about three blocks.
+    pub block_bytes: usize,
+}
+
+impl Default for ImportOptions {
+    fn default() -> Self {
+        ImportOptions {
+            threads: 0,
+            format: None,
+            perf: perf::PerfOptions::default(),
+            progress: None,
+            mmap: true,
+            chunk_bytes: 16 << 20,
+            block_bytes: 32 << 20,
+        }
+    }
+}
+
+impl std::fmt::Debug for ImportOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ImportOptions")
+            .field("threads", &self.threads)
+            .field("format", &self.format)
+            .field("perf", &self.perf)
+            .field("progress", &self.progress.is_some())
+            .field("mmap", &self.mmap)
+            .field("chunk_bytes", &self.chunk_bytes)
+            .field("block_bytes", &self.block_bytes)
+            .finish()
+    }
+}
+
+/// A format's sans-IO chunk functions.
+pub struct ChunkFormat<'a> {
+    /// The format (for `ProfileMeta::format`).
+    pub format: Format,
+    /// The first record start `>= from` (or `data.len()`); must return `from` when `from == 0`.
+    pub next_record_boundary: fn(&[u8], usize) -> usize,
+    /// Parses whole records; the second argument is the offset of the chunk in the input.
+    pub parse_chunk: Box<dyn Fn(&[u8], u64) -> ProfileBuilder + Send + Sync + 'a>,
+}
+
+/// Imports a file, or stdin for `-`.
+pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Profile, ImportError> {
+    let input = input::open(path, opts.mmap)?;
+    import_input(input, Some(path), opts)
+}
+
+/// Imports bytes already in memory (gzip is detected and decoded); `name` is used in messages.
+pub fn import_bytes(data: &[u8], name: &str, opts: &ImportOptions) -> Result<Profile, ImportError> {
+    if input::is_gzip(data) {
+        let total = Some(data.len() as u64);
+        let input = Input::from_reader(name, Box::new(io::Cursor::new(data.to_vec())), total)?;
+        return import_input(input, Some(Path::new(name)), opts);
+    }
+    let hint = Path::new(name);
+    import_slice(data, name, Some(hint), opts)
+}
+
+/// Imports from a reader, streamed in blocks (gzip is detected by content); `name` is used in
+/// messages.
+pub fn import_reader(
+    reader: Box<dyn Read + Send>,
+    name: &str,
+    opts: &ImportOptions,
+) -> Result<Profile, ImportError> {
+    let input = Input::from_reader(name, reader, None)?;
+    import_input(input, Some(Path::new(name)), opts)
+}
+
+fn import_input(
+    input: Input,
+    hint: Option<&Path>,
+    opts: &ImportOptions,
+) -> Result<Profile, ImportError> {
+    let Input {
+        name,
+        source,
+        gzip,
+        bytes_total,
+        bytes_read,
+    } = input;
+    match source {
+        Source::Mapped(map) => import_slice(&map, &name, hint, opts),
+        Source::Owned(data) => import_slice(&data, &name, hint, opts),
+        Source::Stream(reader) => {
+            let src = stream::StreamInput {
+                reader,
+                name: &name,
+                gzip,
+                bytes_total,
+                bytes_read,
+            };
+            stream::import_stream(src, hint, opts)
+        }
+    }
+}
+
+/// What to do with an input after sniffing.
+pub(crate) enum Plan {
+    Parse(Format),
+    Empty(String),
+}
+
+/// Decides the format (forced or sniffed) or fails with a message naming the input.
+pub(crate) fn plan(
+    head: &[u8],
+    complete: bool,
+    name: &str,
+    hint: Option<&Path>,
+    opts: &ImportOptions,
+) -> Result<Plan, ImportError> {
+    let format = match opts.format {
+        Some(f) => f,
+        None => match sniff::sniff(head, complete, hint) {
+            Sniffed::Known(f) => f,
+            Sniffed::Empty => return Ok(Plan::Empty("empty".to_string())),
+            Sniffed::Unknown(detail) => return Err(ImportError::unknown(name, detail)),
+        },
+    };
+    if let Some(detail) = format.unsupported_detail(name) {
+        return Err(ImportError::unknown(name, detail));
+    }
+    if head.trim_ascii().is_empty() && complete {
+        return Ok(Plan::Empty(format.name().to_string()));
+    }
+    Ok(Plan::Parse(format))
+}
+
+/// The chunk functions of a supported format.
+pub(crate) fn chunk_format<'a>(
+    format: Format,
+    name: &str,
+    opts: &'a ImportOptions,
+) -> ChunkFormat<'a> {
+    match format {
+        Format::PerfScript => ChunkFormat {
+            format,
+            next_record_boundary: perf::next_record_boundary,
+            parse_chunk: Box::new(move |data, base| perf::parse_chunk(data, base, &opts.perf)),
+        },
+        _ => {
+            let fopts = FoldedOptions {
+                thread_name: thread_name_for(name),
+            };
+            ChunkFormat {
+                format,
+                next_record_boundary: folded::next_record_boundary,
+                parse_chunk: Box::new(move |data, base| folded::parse_chunk(data, base, &fopts)),
+            }
+        }
+    }
+}
+
+/// The folded pseudo-thread name: the file stem (`simple` for `simple.txt.gz`), `all` for stdin.
+fn thread_name_for(name: &str) -> String {
+    let name = name.strip_suffix(".gz").unwrap_or(name);
+    match Path::new(name).file_stem().and_then(|s| s.to_str()) {
+        Some(stem) if name != "-" && !stem.is_empty() => stem.to_string(),
+        _ => "all".to_string(),
+    }
+}
+
+fn import_slice(
+    data: &[u8],
+    name: &str,
+    hint: Option<&Path>,
+    opts: &ImportOptions,
+) -> Result<Profile, ImportError> {
+    let head = &data[..data.len().min(sniff::SNIFF_BYTES)];
+    let complete = head.len() == data.len();
+    let format = match plan(head, complete, name, hint, opts)? {
+        Plan::Parse(f) => f,
+        Plan::Empty(f) => return Ok(empty_profile(name, &f)),
+    };
+    let encoding = Encoding::detect(data);
+    if encoding.is_utf16() {
+        let text = sniff::utf16_to_utf8(data, encoding);
+        let no_utf16 = ImportOptions {
+            format: Some(format),
+            ..opts.clone()
+        };
+        return import_slice(&text, name, hint, &no_utf16);
+    }
+    let skip = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
+    let fmt = chunk_format(format, name, opts);
+    let total = Some(data.len() as u64);
+    let engine = Engine::new(&fmt, opts, total, None);
+    let mut merger = Merger::default();
+    with_pool(opts.threads, || {
+        let threads = rayon::current_num_threads();
+        let ranges = split(
+            data,
+            skip,
+            fmt.next_record_boundary,
+            opts.chunk_bytes,
+            threads,
+        );
+        let mut pending: Option<Vec<ProfileBuilder>> = None;
+        for wave in ranges.chunks(2 * threads) {
+            let (_, parsed) = rayon::join(
+                || merger.merge(pending.take(), data, 0, false),
+                || engine.parse_all(data, 0, wave),
+            );
+            pending = Some(parsed);
+        }
+        merger.merge(pending, data, 0, false);
+    });
+    let profile = merger.finish(meta(name, fmt.format));
+    engine.report(data.len() as u64, &profile);
+    Ok(profile)
+}
+
+pub(crate) fn meta(name: &str, format: Format) -> ProfileMeta {
+    ProfileMeta {
+        format: format.name().to_string(),
+        source: name.to_string(),
+        ..ProfileMeta::default()
+    }
+}
+
+pub(crate) fn empty_profile(name: &str, format: &str) -> Profile {
+    ProfileBuilder::new().finish(ProfileMeta {
+        format: format.to_string(),
+        source: name.to_string(),
+        ..ProfileMeta::default()
+    })
+}
+
+/// Runs `f` on a pool of `threads` threads (0 = all cores); falls back to the global pool.
+pub(crate) fn with_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
+/// Splits `data[start..]` into record-aligned chunk ranges.
+pub(crate) fn split(
+    data: &[u8],
+    start: usize,
+    boundary: fn(&[u8], usize) -> usize,
+    chunk_bytes: usize,
+    threads: usize,
+) -> Vec<Range<usize>> {
+    let len = data.len().saturating_sub(start);
+    let mut n = len.div_ceil(chunk_bytes.max(1)).max(1);
+    if len >= threads * (256 << 10) {
+        n = n.max(4 * threads);
+    }
+    let step = len.div_ceil(n).max(1);
+    let mut ranges = Vec::with_capacity(n);
+    let mut prev = start;
+    while prev < data.len() {
+        let target = (prev + step).min(data.len());
+        let cut = boundary(data, target).clamp(target, data.len());
+        ranges.push(prev..cut);
+        prev = cut;
+    }
+    ranges
+}
+
+/// Parses chunks and reports progress.
+pub(crate) struct Engine<'f, 'a> {
+    fmt: &'f ChunkFormat<'a>,
+    progress: Option<ProgressFn>,
+    bytes_total: Option<u64>,
+    /// For streams: the raw bytes read, reported instead of parsed bytes.
+    raw_read: Option<Arc<AtomicU64>>,
+    bytes_done: AtomicU64,
+    samples: AtomicU64,
+}
+
+impl<'f, 'a> Engine<'f, 'a> {
+    pub(crate) fn new(
+        fmt: &'f ChunkFormat<'a>,
+        opts: &ImportOptions,
+        bytes_total: Option<u64>,
+        raw_read: Option<Arc<AtomicU64>>,
+    ) -> Self {
+        Engine {
+            fmt,
+            progress: opts.progress.clone(),
+            bytes_total,
+            raw_read,
+            bytes_done: AtomicU64::new(0),
+            samples: AtomicU64::new(0),
+        }
+    }
+
+    /// Parses `ranges` of `data` (whose first byte is at input offset `base`) in parallel, in order.
+    pub(crate) fn parse_all(
+        &self,
+        data: &[u8],
+        base: u64,
+        ranges: &[Range<usize>],
+    ) -> Vec<ProfileBuilder> {
+        ranges
+            .par_iter()
+            .map(|r| {
+                let b = (self.fmt.parse_chunk)(&data[r.clone()], base + r.start as u64);
+                let done =
+                    self.bytes_done.fetch_add(r.len() as u64, Ordering::Relaxed) + r.len() as u64;
+                let n = samples_in(&b);
+                let samples = self.samples.fetch_add(n, Ordering::Relaxed) + n;
+                if let Some(cb) = &self.progress {
+                    let bytes_done = match &self.raw_read {
+                        Some(raw) => raw.load(Ordering::Relaxed),
+                        None => done,
+                    };
+                    cb(Progress {
+                        bytes_done,
+                        bytes_total: self.bytes_total,
+                        samples_so_far: samples,
+                    });
+                }
+                b
+            })
+            .collect()
+    }
+
+    /// The final progress report.
+    pub(crate) fn report(&self, bytes_done: u64, profile: &Profile) {
+        if let Some(cb) = &self.progress {
+            let samples = (0..profile.events.len())
+                .map(|e| profile.sample_count(bigflame_model::EventId::from_index(e)) as u64)
+                .sum();
+            cb(Progress {
+                bytes_done: self.bytes_total.unwrap_or(bytes_done),
+                bytes_total: self.bytes_total,
+                samples_so_far: samples,
+            });
+        }
+    }
+}
+
+fn samples_in(b: &ProfileBuilder) -> u64 {
+    b.threads
+        .iter()
+        .flat_map(|t| t.samples.iter())
+        .map(|c| c.len() as u64)
+        .sum()
+}
+
+/// Merges chunk builders in input order and turns skip offsets into line numbers.
+#[derive(Default)]
+pub(crate) struct Merger {
+    global: Option<ProfileBuilder>,
+    /// Newlines counted in the input before absolute offset `counted_upto`.
+    lines: u64,
+    counted_upto: u64,
+}
+
+impl Merger {
+    /// Merges the builders parsed from `data` (input offset `base`). With `advance`, counts the lines
+    /// of the whole of `data` afterwards (streams, whose blocks are dropped after merging).
+    pub(crate) fn merge(
+        &mut self,
+        builders: Option<Vec<ProfileBuilder>>,
+        data: &[u8],
+        base: u64,
+        advance: bool,
+    ) {
+        let Some(mut builders) = builders else { return };
+        for b in &mut builders {
+            for entry in &mut b.skipped.entries {
+                let known = self
+                    .global
+                    .as_ref()
+                    .is_some_and(|g| g.skipped.entries.iter().any(|e| e.0 == entry.0));
+                if known {
+                    continue;
+                }
+                let offset = entry
+                    .2
+                    .strip_prefix("byte ")
+                    .and_then(|n| n.parse::<u64>().ok());
+                if let Some(line) = offset.and_then(|o| self.line_at(data, base, o)) {
+                    entry.2 = format!("line {line}");
+                }
+            }
+        }
+        let all: Vec<ProfileBuilder> = self.global.take().into_iter().chain(builders).collect();
+        self.global = Some(reopen(bigflame_model::merge_builders(
+            all,
+            ProfileMeta::default(),
+        )));
+        if advance {
+            let end = base + data.len() as u64;
+            if self.counted_upto >= base && self.counted_upto < end {
+                self.lines += count_newlines(&data[(self.counted_upto - base) as usize..]);
+                self.counted_upto = end;
+            }
+        }
+    }
+
+    /// The 1-based line of absolute offset `at`, which lies in `data` (at input offset `base`).
+    fn line_at(&mut self, data: &[u8], base: u64, at: u64) -> Option<u64> {
+        let end = base + data.len() as u64;
+        if at < base || at > end || self.counted_upto < base || self.counted_upto > end {
+            return None;
+        }
+        let rel = |o: u64| (o - base) as usize;
+        if at >= self.counted_upto {
+            self.lines += count_newlines(&data[rel(self.counted_upto)..rel(at)]);
+            self.counted_upto = at;
+            Some(self.lines + 1)
+        } else {
+            Some(self.lines - count_newlines(&data[rel(at)..rel(self.counted_upto)]) + 1)
+        }
+    }
+
+    pub(crate) fn finish(self, meta: ProfileMeta) -> Profile {
+        self.global.unwrap_or_default().finish(meta)
+    }
+}
+
+/// Turns a merged profile back into a builder so that later chunks can be merged into it.
+fn reopen(p: Profile) -> ProfileBuilder {
+    let mut b = ProfileBuilder::new();
+    b.strings = p.strings;
+    b.frames = p.frames;
+    b.stacks = p.stacks;
+    b.events = p.events;
+    b.skipped = p.meta.skipped;
+    for t in p.threads {
+        let id = b.thread(ThreadKey {
+            pid: t.pid,
+            tid: t.tid,
+            name: t.name,
+        });
+        b.threads[id.index()].samples = t.samples;
+    }
+    b
+}

@@ -1,0 +1,318 @@
+//! Parsing one `perf script` sample header line.
+//!
+//! Why a hand-written token scanner: the header is parsed once per sample (millions of times), and the
+//! fields perf prints depend on `-F`, the perf version and the event, so a fixed regex would be both
+//! slow and brittle. The scanner accepts every layout seen in the wild:
+//!
+//! ```text
+//! comm 123 [000] 1410597.984841:   100000 cycles:
+//! V8 WorkerThread 24636/25607 [000] 94564.109216: 100 cycles:uppp:
+//! java 19983 cycles:
+//!            false 39654 19115.489713:   1 cycles:u:  ffffffff9b201293 [unknown] ([unknown])
+//! ```
+//!
+//! The command name (`comm`) may contain spaces; it ends before the first whitespace-separated word
+//! after it that is `TID` or `PID/TID` (all digits) and is itself followed by whitespace, which is the
+//! rule of both FlameGraph and inferno. After it come optional `[cpu]`, an optional timestamp
+//! `secs.frac:`, an optional period, and the event name ending in `:`; whatever follows the event is a
+//! single-frame stack that some `perf script -F` layouts print on the same line.
+
+/// The fields of a sample header, borrowed from the input line.
+#[derive(Debug, PartialEq, Eq, Clone, Copy)]
+pub struct Header<'a> {
+    /// The line from its first non-blank byte through the PID/TID word: the thread's identity, used
+    /// as a cache key.
+    pub thread_key: &'a [u8],
+    /// The command name, trimmed.
+    pub comm: &'a [u8],
+    /// The process id when perf printed `PID/TID`.
+    pub pid: Option<u32>,
+    /// The thread id.
+    pub tid: Option<u32>,
+    /// The timestamp in nanoseconds.
+    pub time_ns: Option<u64>,
+    /// The sample period, when printed.
+    pub period: Option<u64>,
+    /// The event token without its final `:` (`cycles`, `cpu-clock:uhH`), empty when none was found.
+    pub event: &'a [u8],
+    /// A frame printed on the header line itself, if any.
+    pub inline_frame: Option<&'a [u8]>,
+}
+
+#[inline]
+fn is_space(b: u8) -> bool {
+    b == b' ' || b == b'\t' || b == b'\r'
+}
+
+/// Trims ASCII blanks (space, tab, CR) from both ends.
+#[inline]
+pub fn trim(s: &[u8]) -> &[u8] {
+    trim_end(trim_start(s))
+}
+
+/// Trims ASCII blanks from the start.
+#[inline]
+pub fn trim_start(mut s: &[u8]) -> &[u8] {
+    while let [first, rest @ ..] = s {
+        if is_space(*first) {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// Trims ASCII blanks from the end.
+#[inline]
+pub fn trim_end(mut s: &[u8]) -> &[u8] {
+    while let [rest @ .., last] = s {
+        if is_space(*last) {
+            s = rest;
+        } else {
+            break;
+        }
+    }
+    s
+}
+
+/// Splits off the next whitespace-separated word: `(word_start, word_end)` within `s`, starting the
+/// search at `from`. `None` at the end of the line.
+#[inline]
+fn next_word(s: &[u8], from: usize) -> Option<(usize, usize)> {
+    let mut i = from;
+    while i < s.len() && is_space(s[i]) {
+        i += 1;
+    }
+    if i >= s.len() {
+        return None;
+    }
+    let start = i;
+    while i < s.len() && !is_space(s[i]) {
+        i += 1;
+    }
+    Some((start, i))
+}
+
+/// Parses an all-digit word into `u32`/`u64` without overflow (`None` when not all digits or too big).
+#[inline]
+fn parse_u64(s: &[u8]) -> Option<u64> {
+    if s.is_empty() || s.len() > 19 {
+        return None;
+    }
+    let mut v: u64 = 0;
+    for &b in s {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u64::from(b - b'0');
+    }
+    Some(v)
+}
+
+/// `TID` or `PID/TID`.
+fn parse_pid_tid(word: &[u8]) -> Option<(Option<u32>, Option<u32>)> {
+    let to_u32 = |s: &[u8]| parse_u64(s).and_then(|v| u32::try_from(v).ok());
+    match memchr::memchr(b'/', word) {
+        Some(slash) => {
+            let pid = to_u32(&word[..slash])?;
+            let tid = to_u32(&word[slash + 1..])?;
+            Some((Some(pid), Some(tid)))
+        }
+        None => Some((None, Some(to_u32(word)?))),
+    }
+}
+
+/// Parses `secs.frac` (without the colon) into nanoseconds, using integers only; digits after the
+/// ninth fractional digit are truncated.
+pub fn parse_timestamp_ns(s: &[u8]) -> Option<u64> {
+    let (secs, frac) = match memchr::memchr(b'.', s) {
+        Some(dot) => (&s[..dot], &s[dot + 1..]),
+        None => (s, &b""[..]),
+    };
+    let secs = parse_u64(secs)?;
+    let mut ns: u64 = 0;
+    let mut digits = 0;
+    for &b in frac {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        if digits < 9 {
+            ns = ns * 10 + u64::from(b - b'0');
+            digits += 1;
+        }
+    }
+    while digits < 9 {
+        ns *= 10;
+        digits += 1;
+    }
+    secs.checked_mul(1_000_000_000)?.checked_add(ns)
+}
+
+/// True for a `secs.frac:` timestamp token (with its colon).
+#[inline]
+fn is_timestamp_token(tok: &[u8]) -> bool {
+    match tok {
+        [body @ .., b':'] => {
+            !body.is_empty()
+                && body[0].is_ascii_digit()
+                && body.iter().all(|b| b.is_ascii_digit() || *b == b'.')
+        }
+        _ => false,
+    }
+}
+
+/// True when `s` starts like a frame line (`hexaddr symbol...`), used for a frame on the header line.
+fn looks_like_frame(s: &[u8]) -> bool {
+    match next_word(s, 0) {
+        Some((a, b)) => s[a..b].iter().all(u8::is_ascii_hexdigit) && next_word(s, b).is_some(),
+        None => false,
+    }
+}
+
+/// Parses a sample header. `None` when the line has no `TID` word (a "weird event line").
+pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
+    let line = trim(line);
+    // The command is at least one word; the PID/TID word is a later word followed by whitespace.
+    let (_, first_end) = next_word(line, 0)?;
+    let mut pos = first_end;
+    let (pid, tid, key_end, comm_end) = loop {
+        let (ws, we) = next_word(line, pos)?;
+        if we < line.len() {
+            if let Some((pid, tid)) = parse_pid_tid(&line[ws..we]) {
+                break (pid, tid, we, ws);
+            }
+        }
+        pos = we;
+    };
+    let comm = trim_end(&line[..comm_end]);
+    let mut header = Header {
+        thread_key: &line[..key_end],
+        comm,
+        pid,
+        tid,
+        time_ns: None,
+        period: None,
+        event: b"",
+        inline_frame: None,
+    };
+    let mut pos = key_end;
+    while let Some((ws, we)) = next_word(line, pos) {
+        let tok = &line[ws..we];
+        pos = we;
+        if tok.first() == Some(&b'[') && tok.last() == Some(&b']') {
+            continue; // [cpu]
+        }
+        if header.time_ns.is_none() && is_timestamp_token(tok) {
+            header.time_ns = parse_timestamp_ns(&tok[..tok.len() - 1]);
+            continue;
+        }
+        if let Some(period) = parse_u64(tok) {
+            header.period = Some(period);
+            continue;
+        }
+        if let [name @ .., b':'] = tok {
+            header.event = name;
+            let rest = trim(&line[we..]);
+            if !rest.is_empty() && looks_like_frame(rest) {
+                header.inline_frame = Some(rest);
+            }
+            break;
+        }
+        // An unknown field (other `-F` layouts): ignore it.
+    }
+    Some(header)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn classic_header_with_cpu_time_period_event() {
+        let h = parse_header(b"noploop 21796 [001] 1410597.984841:    100 instructions: ").unwrap();
+        assert_eq!(h.comm, b"noploop");
+        assert_eq!((h.pid, h.tid), (None, Some(21796)));
+        assert_eq!(h.time_ns, Some(1_410_597_984_841_000));
+        assert_eq!(h.period, Some(100));
+        assert_eq!(h.event, b"instructions");
+        assert_eq!(h.thread_key, b"noploop 21796");
+        assert_eq!(h.inline_frame, None);
+    }
+
+    #[test]
+    fn comm_with_spaces_and_pid_tid() {
+        let h = parse_header(b"V8 WorkerThread 24636/25607 [000] 94564.109216: 100 cycles:uppp:")
+            .unwrap();
+        assert_eq!(h.comm, b"V8 WorkerThread");
+        assert_eq!((h.pid, h.tid), (Some(24636), Some(25607)));
+        assert_eq!(h.event, b"cycles:uppp");
+        let h = parse_header(b"perf   977/977   [000] 7628263.042515: cycles: ").unwrap();
+        assert_eq!(h.comm, b"perf");
+        assert_eq!(h.period, None);
+        assert_eq!(h.event, b"cycles");
+    }
+
+    #[test]
+    fn no_timestamp_no_cpu() {
+        let h = parse_header(b"java 19983 cycles:").unwrap();
+        assert_eq!(
+            (h.comm, h.tid, h.time_ns, h.period),
+            (&b"java"[..], Some(19983), None, None)
+        );
+        assert_eq!(h.event, b"cycles");
+    }
+
+    #[test]
+    fn frame_on_the_header_line() {
+        let h = parse_header(
+            b"           false 39654 19115.489713:          1 cycles:u:  ffffffff9b201293 [unknown] ([unknown])",
+        )
+        .unwrap();
+        assert_eq!(h.comm, b"false");
+        assert_eq!(h.event, b"cycles:u");
+        assert_eq!(
+            h.inline_frame,
+            Some(&b"ffffffff9b201293 [unknown] ([unknown])"[..])
+        );
+        // Tracepoint arguments are not a frame.
+        let h = parse_header(b"perf 1 [000] 1.5: sched:sched_switch: prev_comm=perf prev_pid=1")
+            .unwrap();
+        assert_eq!(h.event, b"sched:sched_switch");
+        assert_eq!(h.inline_frame, None);
+    }
+
+    #[test]
+    fn weird_lines_are_rejected() {
+        assert_eq!(parse_header(b""), None);
+        assert_eq!(
+            parse_header(b"\t  401b94 main+0x1c (./inline-counter)"),
+            None
+        );
+        assert_eq!(parse_header(b"12345"), None);
+        assert_eq!(
+            parse_header(b"comm 12345"),
+            None,
+            "the TID must be followed by more fields"
+        );
+        assert_eq!(
+            parse_header(b"comm 99999999999 x"),
+            None,
+            "TID overflows u32"
+        );
+        assert!(parse_header(b"\xff\xfe 12 \x80:").is_some());
+    }
+
+    #[test]
+    fn timestamps_are_integer_nanoseconds() {
+        assert_eq!(
+            parse_timestamp_ns(b"12345.678901"),
+            Some(12_345_678_901_000)
+        );
+        assert_eq!(parse_timestamp_ns(b"1.123456789999"), Some(1_123_456_789));
+        assert_eq!(parse_timestamp_ns(b"7"), Some(7_000_000_000));
+        assert_eq!(parse_timestamp_ns(b"1.2.3"), None);
+        assert_eq!(parse_timestamp_ns(b"99999999999999999999.1"), None);
+        assert_eq!(parse_timestamp_ns(b"18446744073.709551616"), None);
+    }
+}

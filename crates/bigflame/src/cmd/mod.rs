@@ -1,0 +1,23 @@
+//! Subcommand dispatch.
+
+mod collapse;
+mod info;
+mod top;
+
+use crate::cli::{Cli, Command};
+use anyhow::Result;
+use clap::CommandFactory;
+use std::process::ExitCode;
+
+/// Runs the parsed command line.
+pub fn run(cli: Cli) -> Result<ExitCode> {
+    match cli.command {
+        Some(Command::Collapse(args)) => collapse::run(&args, &cli.load),
+        Some(Command::Info(args)) => info::run(&args, &cli.load),
+        Some(Command::Top(args)) => top::run(&args, &cli.load),
+        None => {
+            Cli::command().print_help()?;
+            Ok(ExitCode::from(2))
+        }
+    }
+}

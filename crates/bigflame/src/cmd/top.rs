@@ -1,0 +1,90 @@
+//! `bigflame top`: the heaviest functions by self or total weight, like `perf report --no-children`.
+//!
+//! Why by function name: the same symbol can appear as several frames (different modules, lines);
+//! users asking "where does the time go" want one row per function.
+
+use anyhow::{Result, bail};
+use bigflame_formats::ImportOptions;
+use bigflame_model::{FunctionStats, GroupBy, Profile, SortBy, ThreadId};
+use std::fmt::Write as _;
+use std::process::ExitCode;
+
+use crate::cli::{LoadArgs, TopArgs, TopBy};
+use crate::load::load;
+
+pub fn run(args: &TopArgs, load_args: &LoadArgs) -> Result<ExitCode> {
+    let profile = load(&args.file, load_args, ImportOptions::default())?;
+    let event = match &args.event {
+        Some(name) => match profile.event_by_name(name) {
+            Some(e) => e,
+            None => bail!(
+                "{}: no event named {name:?} (events: {})",
+                profile.meta.source,
+                profile.events.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+            ),
+        },
+        None => profile.default_event(),
+    };
+    let threads = select_threads(&profile, &args.thread)?;
+    let stats = FunctionStats::build_grouped(&profile, event, &threads, GroupBy::Name);
+    let by = match args.by {
+        TopBy::SelfWeight => SortBy::SelfWeight,
+        TopBy::Total => SortBy::TotalWeight,
+    };
+    let unit = profile.events.get(event.index()).map(|e| e.unit).unwrap_or_default();
+    let total = stats.total_weight();
+    let pct = |w: f64| if total > 0.0 { 100.0 * w / total } else { 0.0 };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{:>8} {:>8} {:>18} {:>18}  function",
+        "self%", "total%", "self", "total"
+    );
+    for row in stats.top(&profile, args.count, by) {
+        let _ = writeln!(
+            out,
+            "{:>7.2}% {:>7.2}% {:>18} {:>18}  {}",
+            pct(row.self_weight),
+            pct(row.total_weight),
+            unit.format(row.self_weight),
+            unit.format(row.total_weight),
+            profile.frame_name(row.frame)
+        );
+    }
+    let _ = writeln!(
+        out,
+        "total: {} in {} threads",
+        unit.format(total),
+        threads.len()
+    );
+    print!("{out}");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Threads matching any selector: a tid or pid number, an exact thread name, or a label substring.
+fn select_threads(profile: &Profile, selectors: &[String]) -> Result<Vec<ThreadId>> {
+    let all = (0..profile.threads.len()).map(ThreadId::from_index);
+    if selectors.is_empty() {
+        return Ok(all.collect());
+    }
+    let picked: Vec<ThreadId> = all
+        .filter(|&id| {
+            let t = profile.thread(id);
+            let name = profile.strings.get(t.name);
+            let label = profile.thread_label(id);
+            selectors.iter().any(|sel| {
+                let num = sel.parse::<u32>().ok();
+                (num.is_some() && (num == t.tid || num == t.pid)) || sel == name || label.contains(sel.as_str())
+            })
+        })
+        .collect();
+    if picked.is_empty() {
+        bail!(
+            "{}: no thread matches {:?} ({} threads; `bigflame info` lists them)",
+            profile.meta.source,
+            selectors,
+            profile.threads.len()
+        );
+    }
+    Ok(picked)
+}

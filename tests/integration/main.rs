@@ -1,0 +1,1 @@
+//! Integration tests of the `bigflame` binary, one binary with themed modules.
