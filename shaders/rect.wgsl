@@ -36,12 +36,27 @@ const HIGHLIGHT_RGB: vec3<f32> = vec3<f32>(0.90, 0.0, 0.90);
 
 struct VsOut {
     @builtin(position) position: vec4<f32>,
-    @location(0) @interpolate(flat) color: vec4<f32>,
+    // Final fill in output space: flags and the sRGB conversion are applied per vertex, so the
+    // per-pixel work (the cost on lavapipe) is a flat colour unless outlined or hatched.
+    @location(0) @interpolate(flat) fill: vec4<f32>,
     // Offset of this fragment from the rect's top-left corner, in px.
     @location(1) local_px: vec2<f32>,
     @location(2) @interpolate(flat) size_px: vec2<f32>,
     @location(3) @interpolate(flat) flags: u32,
 };
+
+fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
+    let lo = c / 12.92;
+    let hi = pow((c + vec3<f32>(0.055)) / 1.055, vec3<f32>(2.4));
+    return select(hi, lo, c <= vec3<f32>(0.04045));
+}
+
+fn to_output(rgb: vec3<f32>) -> vec4<f32> {
+    if (globals.srgb_output != 0u) {
+        return vec4<f32>(srgb_to_linear(rgb), 1.0);
+    }
+    return vec4<f32>(rgb, 1.0);
+}
 
 @vertex
 fn vs_main(@builtin(vertex_index) vertex_index: u32, inst: RectInstance) -> VsOut {
@@ -66,48 +81,43 @@ fn vs_main(@builtin(vertex_index) vertex_index: u32, inst: RectInstance) -> VsOu
     let px = vec2<f32>(x0, inst.y) + local;
     let ndc = vec2<f32>(px.x / vp.x * 2.0 - 1.0, 1.0 - px.y / vp.y * 2.0);
 
+    var rgb = unpack4x8unorm(inst.color).rgb;
+    if ((inst.flags & FLAG_HIGHLIGHT) != 0u) {
+        rgb = mix(rgb, HIGHLIGHT_RGB, 0.75);
+    }
+    if ((inst.flags & FLAG_DIMMED) != 0u) {
+        let grey = dot(rgb, vec3<f32>(0.299, 0.587, 0.114));
+        rgb = mix(vec3<f32>(grey), vec3<f32>(0.92), 0.6);
+    }
+
     var out: VsOut;
     out.position = vec4<f32>(ndc, 0.0, 1.0);
-    out.color = unpack4x8unorm(inst.color);
+    out.fill = to_output(rgb);
     out.local_px = local;
     out.size_px = size;
     out.flags = inst.flags;
     return out;
 }
 
-fn srgb_to_linear(c: vec3<f32>) -> vec3<f32> {
-    let lo = c / 12.92;
-    let hi = pow((c + vec3<f32>(0.055)) / 1.055, vec3<f32>(2.4));
-    return select(hi, lo, c <= vec3<f32>(0.04045));
-}
-
 @fragment
 fn fs_main(in: VsOut) -> @location(0) vec4<f32> {
-    var rgb = in.color.rgb;
-    if ((in.flags & FLAG_FOLDED) != 0u) {
-        // Hatching: lighter diagonal stripes (screen-space, so they do not crawl when panning
-        // within a frame) mark spans that merge several sub-pixel frames.
-        let d = in.position.x + in.position.y;
-        if (fract(d / 6.0) < 0.5) {
-            rgb = mix(rgb, vec3<f32>(1.0), 0.35);
-        }
-    }
-    if ((in.flags & FLAG_HIGHLIGHT) != 0u) {
-        rgb = mix(rgb, HIGHLIGHT_RGB, 0.75);
-    }
-    if ((in.flags & FLAG_DIMMED) != 0u) {
-        let grey = dot(rgb, vec3<f32>(0.299, 0.587, 0.114));
-        rgb = mix(vec3<f32>(grey), vec3<f32>(0.92), 0.6);
+    if ((in.flags & (FLAG_SELECTED | FLAG_FOLDED)) == 0u) {
+        return in.fill;
     }
     if ((in.flags & FLAG_SELECTED) != 0u) {
         let edge = min(min(in.local_px.x, in.local_px.y),
                        min(in.size_px.x - in.local_px.x, in.size_px.y - in.local_px.y));
         if (edge < OUTLINE_PX) {
-            rgb = OUTLINE_RGB;
+            return to_output(OUTLINE_RGB);
         }
     }
-    if (globals.srgb_output != 0u) {
-        rgb = srgb_to_linear(rgb);
+    if ((in.flags & FLAG_FOLDED) != 0u) {
+        // Hatching: lighter diagonal stripes (screen-space) mark spans that merge several
+        // sub-pixel frames.
+        let d = in.position.x + in.position.y;
+        if (fract(d / 6.0) < 0.5) {
+            return vec4<f32>(mix(in.fill.rgb, vec3<f32>(1.0), 0.35), 1.0);
+        }
     }
-    return vec4<f32>(rgb, 1.0);
+    return in.fill;
 }

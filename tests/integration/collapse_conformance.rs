@@ -19,21 +19,8 @@ use bigflame_formats::collapse::write_folded;
 use bigflame_formats::perf::{self, Flavour, PerfOptions};
 use serde_json::Value;
 use std::io::Read;
-use std::path::{Path, PathBuf};
-
-fn conformance_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("BIGFLAME_CONFORMANCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance"));
-    if dir.join("manifest.json").is_file() {
-        return Some(dir);
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!("conformance data not found at {} (CI=true)", dir.display());
-    }
-    eprintln!("skipping: conformance data not found at {}", dir.display());
-    None
-}
+use crate::support::conformance_dir;
+use std::path::Path;
 
 fn read_input(dir: &Path, case: &Value) -> Vec<u8> {
     let path = dir.join(case["input"].as_str().expect("case input"));
@@ -61,7 +48,11 @@ fn options(case: &Value, flavour: Flavour) -> PerfOptions {
         event_filter: o["event_filter"].as_str().map(str::to_string),
         skip_after: o["skip_after"]
             .as_array()
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default(),
         flavour,
     }
@@ -74,13 +65,25 @@ fn folded(profile: &bigflame_model::Profile, opts: &PerfOptions) -> String {
 }
 
 /// Collapses `input` with 1 thread, 4 threads and tiny chunks; fails unless all three agree.
-fn collapse_all_ways(name: &str, input: &[u8], opts: &PerfOptions) -> (String, bigflame_model::Profile) {
+fn collapse_all_ways(
+    name: &str,
+    input: &[u8],
+    opts: &PerfOptions,
+) -> (String, bigflame_model::Profile) {
     let one = perf::parse(input, opts, 1);
     let reference = folded(&one, opts);
     let four = folded(&perf::parse(input, opts, 4), opts);
-    assert!(four == reference, "{name}: 4 threads differ from 1 thread\n{}", first_difference(&reference, &four));
+    assert!(
+        four == reference,
+        "{name}: 4 threads differ from 1 thread\n{}",
+        first_difference(&reference, &four)
+    );
     let tiny = folded(&perf::parse_chunked(input, opts, 512), opts);
-    assert!(tiny == reference, "{name}: 512-byte chunks differ from 1 chunk\n{}", first_difference(&reference, &tiny));
+    assert!(
+        tiny == reference,
+        "{name}: 512-byte chunks differ from 1 chunk\n{}",
+        first_difference(&reference, &tiny)
+    );
     (reference, one)
 }
 
@@ -104,11 +107,22 @@ fn first_difference(expected: &str, actual: &str) -> String {
 }
 
 /// Runs one folded-output comparison; returns a failure message.
-fn check_folded(dir: &Path, case: &Value, input: &[u8], flavour: Flavour, compare: &str) -> Option<String> {
+fn check_folded(
+    dir: &Path,
+    case: &Value,
+    input: &[u8],
+    flavour: Flavour,
+    compare: &str,
+) -> Option<String> {
     let name = case["name"].as_str().unwrap_or("?");
     let label = format!("{name} [{flavour:?}, {compare}]");
-    let expected_path = dir.join(case["expected"].as_str().expect("folded-output case without expected file"));
-    let expected = std::fs::read_to_string(&expected_path).unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
+    let expected_path = dir.join(
+        case["expected"]
+            .as_str()
+            .expect("folded-output case without expected file"),
+    );
+    let expected = std::fs::read_to_string(&expected_path)
+        .unwrap_or_else(|e| panic!("{}: {e}", expected_path.display()));
     let (mut actual, _) = collapse_all_ways(&label, input, &options(case, flavour));
     if compare == "strip_quotes" {
         actual.retain(|c| c != '\'' && c != '"');
@@ -121,8 +135,18 @@ fn check_property(case: &Value, input: &[u8]) -> Option<String> {
     let opts = options(case, Flavour::Inferno);
     let (out, profile) = collapse_all_ways(name, input, &opts);
     if name.ends_with(".warn") {
-        let weird: Vec<_> = profile.meta.notes.iter().filter(|n| n.starts_with("Weird event line: ")).collect();
-        return (weird.len() != 1).then(|| format!("{name}: expected one `Weird event line: ` warning, got {:?}", profile.meta.notes));
+        let weird: Vec<_> = profile
+            .meta
+            .notes
+            .iter()
+            .filter(|n| n.starts_with("Weird event line: "))
+            .collect();
+        return (weird.len() != 1).then(|| {
+            format!(
+                "{name}: expected one `Weird event line: ` warning, got {:?}",
+                profile.meta.notes
+            )
+        });
     }
     if !opts.skip_after.is_empty() {
         if out.is_empty() {
@@ -131,16 +155,26 @@ fn check_property(case: &Value, input: &[u8]) -> Option<String> {
         let mut cut = 0;
         for line in out.lines() {
             // A later --skip-after name wins over an earlier one (it is the deeper frame in the data).
-            if let Some(skip) = opts.skip_after.iter().rev().find(|s| line.contains(s.as_str())) {
+            if let Some(skip) = opts
+                .skip_after
+                .iter()
+                .rev()
+                .find(|s| line.contains(s.as_str()))
+            {
                 cut += 1;
                 if !line.starts_with(&format!("{skip};")) {
-                    return Some(format!("{name}: line contains {skip:?} but does not start with it: {line}"));
+                    return Some(format!(
+                        "{name}: line contains {skip:?} but does not start with it: {line}"
+                    ));
                 }
             }
         }
         return (cut == 0).then(|| format!("{name}: no line was cut at {:?}", opts.skip_after));
     }
-    Some(format!("{name}: unknown property case: {}", case["property"]))
+    Some(format!(
+        "{name}: unknown property case: {}",
+        case["property"]
+    ))
 }
 
 #[test]
@@ -148,9 +182,12 @@ fn collapse_perf_matches_flamegraph_and_inferno() {
     let Some(dir) = conformance_dir() else {
         return;
     };
-    let manifest: Value = serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("read manifest"))
-        .expect("manifest.json is JSON");
-    let cases = manifest["collapse_perf"]["cases"].as_array().expect("collapse_perf.cases");
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).expect("read manifest"))
+            .expect("manifest.json is JSON");
+    let cases = manifest["collapse_perf"]["cases"]
+        .as_array()
+        .expect("collapse_perf.cases");
     let mut failures = Vec::new();
     let mut runs = 0;
     for case in cases {
@@ -161,17 +198,40 @@ fn collapse_perf_matches_flamegraph_and_inferno() {
         match (case["kind"].as_str(), case["flavour"].as_str()) {
             (Some("property"), _) => results.push(check_property(case, &input)),
             (_, Some("flamegraph")) => {
-                results.push(check_folded(&dir, case, &input, Flavour::FlameGraph, "exact"));
+                results.push(check_folded(
+                    &dir,
+                    case,
+                    &input,
+                    Flavour::FlameGraph,
+                    "exact",
+                ));
                 if !name.contains("perf-rust-") {
-                    results.push(check_folded(&dir, case, &input, Flavour::Inferno, "strip_quotes"));
+                    results.push(check_folded(
+                        &dir,
+                        case,
+                        &input,
+                        Flavour::Inferno,
+                        "strip_quotes",
+                    ));
                 }
             }
-            (_, Some("inferno")) => results.push(check_folded(&dir, case, &input, Flavour::Inferno, compare)),
+            (_, Some("inferno")) => {
+                results.push(check_folded(&dir, case, &input, Flavour::Inferno, compare))
+            }
             other => results.push(Some(format!("{name}: unknown kind/flavour {other:?}"))),
         }
         runs += results.len();
         failures.extend(results.into_iter().flatten());
     }
-    eprintln!("collapse conformance: {} cases, {runs} runs, {} failures", cases.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {runs} runs failed:\n{}", failures.len(), failures.join("\n"));
+    eprintln!(
+        "collapse conformance: {} cases, {runs} runs, {} failures",
+        cases.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {runs} runs failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

@@ -14,8 +14,9 @@
 //!   chunks at a time; the merge of a wave overlaps with the parsing of the next (`rayon::join`);
 //! * **streams** (stdin, pipes, gzip): a reader thread fills blocks of [`ImportOptions::block_bytes`],
 //!   cuts each at its last record boundary and carries the remainder into the next block; each block
-//!   is split and parsed like an in-memory input. At most three blocks are alive at once (one being
-//!   read, one parsed, one merged), so memory is bounded by the model, not by the input size.
+//!   is split and parsed like an in-memory input. Three blocks are in flight (one being read, one
+//!   parsed, one merged) plus up to two recycled buffers, so memory is bounded by the model and the
+//!   block size, not by the input size.
 //!
 //! Both paths produce identical profiles for the same bytes, whatever the thread count or chunk size:
 //! the model assigns ids in first-occurrence order and merging keeps input order.
@@ -30,26 +31,26 @@
 //!
 //! A **truncated gzip stream** is not an error either: what was decoded before the cut is parsed (a
 //! recording interrupted while being compressed is still worth viewing) and the profile carries a
-//! note and a [`SkipReason::Truncated`] entry naming the decoded and compressed byte offsets. A
+//! note and a [`SkipReason::Truncated`](bigflame_model::SkipReason::Truncated) entry naming the decoded and compressed byte offsets. A
 //! *corrupt* gzip stream is [`ImportError::Decompress`].
 
-use crate::error::{ImportError, count_newlines};
+use crate::error::ImportError;
 use crate::folded::{self, FoldedOptions};
 use crate::input::{self, Input, Source};
 use crate::sniff::{self, Encoding, Format, Sniffed};
-use bigflame_model::{Profile, ProfileBuilder, ProfileMeta, ThreadKey};
-use rayon::prelude::*;
+use bigflame_model::{Profile, ProfileBuilder, ProfileMeta};
 use std::io::{self, Read};
-use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::perf;
 
+mod engine;
 mod stream;
 #[cfg(test)]
 mod tests;
+
+pub(crate) use engine::{Engine, Merger, split, with_pool};
 
 /// Progress of an import, reported after every parsed chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -79,10 +80,12 @@ pub struct ImportOptions {
     /// Map regular files (default); `false` reads them with `read()` (for files being rewritten).
     pub mmap: bool,
     /// Target chunk size for parallel parsing.
-    /// Tuning: 16 MiB (`cargo bench -p bigflame-formats`: 8–32 MiB are within noise; smaller chunks
-    /// cost merge time, larger ones balance load worse).
+    /// Default 16 MiB: smaller chunks cost merge time (each chunk re-interns its frames and stacks
+    /// locally), larger ones balance load worse. Not yet swept by a benchmark; measured with it on 2
+    /// cores (release, warm page cache, a 600 MB perf script file): ~1.2-1.8 GB/s via mmap.
     pub chunk_bytes: usize,
-    /// Block size when streaming (stdin, pipes, gzip); memory use is about three blocks.
+    /// Block size when streaming (stdin, pipes, gzip); memory use is about three to five blocks
+    /// (measured: 112 MB peak RSS streaming a 600 MB file with the default 32 MiB).
     pub block_bytes: usize,
 }
 
@@ -94,7 +97,7 @@ impl Default for ImportOptions {
             perf: perf::PerfOptions::default(),
             progress: None,
             mmap: true,
-            chunk_bytes: 16 << 20,
+            chunk_bytes: std::env::var("BF_CHUNK_MB").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(16) << 20,
             block_bytes: 32 << 20,
         }
     }
@@ -114,14 +117,17 @@ impl std::fmt::Debug for ImportOptions {
     }
 }
 
+/// A chunk parser: whole records and their offset in the input to a chunk-local builder.
+pub(crate) type ParseChunkFn<'a> = Box<dyn Fn(&[u8], u64) -> ProfileBuilder + Send + Sync + 'a>;
+
 /// A format's sans-IO chunk functions.
-pub struct ChunkFormat<'a> {
+pub(crate) struct ChunkFormat<'a> {
     /// The format (for `ProfileMeta::format`).
     pub format: Format,
     /// The first record start `>= from` (or `data.len()`); must return `from` when `from == 0`.
     pub next_record_boundary: fn(&[u8], usize) -> usize,
     /// Parses whole records; the second argument is the offset of the chunk in the input.
-    pub parse_chunk: Box<dyn Fn(&[u8], u64) -> ProfileBuilder + Send + Sync + 'a>,
+    pub parse_chunk: ParseChunkFn<'a>,
 }
 
 /// Imports a file, or stdin for `-`.
@@ -309,211 +315,4 @@ pub(crate) fn empty_profile(name: &str, format: &str) -> Profile {
         source: name.to_string(),
         ..ProfileMeta::default()
     })
-}
-
-/// Runs `f` on a pool of `threads` threads (0 = all cores); falls back to the global pool.
-pub(crate) fn with_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(f),
-        Err(_) => f(),
-    }
-}
-
-/// Splits `data[start..]` into record-aligned chunk ranges.
-pub(crate) fn split(
-    data: &[u8],
-    start: usize,
-    boundary: fn(&[u8], usize) -> usize,
-    chunk_bytes: usize,
-    threads: usize,
-) -> Vec<Range<usize>> {
-    let len = data.len().saturating_sub(start);
-    let mut n = len.div_ceil(chunk_bytes.max(1)).max(1);
-    if len >= threads * (256 << 10) {
-        n = n.max(4 * threads);
-    }
-    let step = len.div_ceil(n).max(1);
-    let mut ranges = Vec::with_capacity(n);
-    let mut prev = start;
-    while prev < data.len() {
-        let target = (prev + step).min(data.len());
-        let cut = boundary(data, target).clamp(target, data.len());
-        ranges.push(prev..cut);
-        prev = cut;
-    }
-    ranges
-}
-
-/// Parses chunks and reports progress.
-pub(crate) struct Engine<'f, 'a> {
-    fmt: &'f ChunkFormat<'a>,
-    progress: Option<ProgressFn>,
-    bytes_total: Option<u64>,
-    /// For streams: the raw bytes read, reported instead of parsed bytes.
-    raw_read: Option<Arc<AtomicU64>>,
-    bytes_done: AtomicU64,
-    samples: AtomicU64,
-}
-
-impl<'f, 'a> Engine<'f, 'a> {
-    pub(crate) fn new(
-        fmt: &'f ChunkFormat<'a>,
-        opts: &ImportOptions,
-        bytes_total: Option<u64>,
-        raw_read: Option<Arc<AtomicU64>>,
-    ) -> Self {
-        Engine {
-            fmt,
-            progress: opts.progress.clone(),
-            bytes_total,
-            raw_read,
-            bytes_done: AtomicU64::new(0),
-            samples: AtomicU64::new(0),
-        }
-    }
-
-    /// Parses `ranges` of `data` (whose first byte is at input offset `base`) in parallel, in order.
-    pub(crate) fn parse_all(
-        &self,
-        data: &[u8],
-        base: u64,
-        ranges: &[Range<usize>],
-    ) -> Vec<ProfileBuilder> {
-        ranges
-            .par_iter()
-            .map(|r| {
-                let b = (self.fmt.parse_chunk)(&data[r.clone()], base + r.start as u64);
-                let done =
-                    self.bytes_done.fetch_add(r.len() as u64, Ordering::Relaxed) + r.len() as u64;
-                let n = samples_in(&b);
-                let samples = self.samples.fetch_add(n, Ordering::Relaxed) + n;
-                if let Some(cb) = &self.progress {
-                    let bytes_done = match &self.raw_read {
-                        Some(raw) => raw.load(Ordering::Relaxed),
-                        None => done,
-                    };
-                    cb(Progress {
-                        bytes_done,
-                        bytes_total: self.bytes_total,
-                        samples_so_far: samples,
-                    });
-                }
-                b
-            })
-            .collect()
-    }
-
-    /// The final progress report.
-    pub(crate) fn report(&self, bytes_done: u64, profile: &Profile) {
-        if let Some(cb) = &self.progress {
-            let samples = (0..profile.events.len())
-                .map(|e| profile.sample_count(bigflame_model::EventId::from_index(e)) as u64)
-                .sum();
-            cb(Progress {
-                bytes_done: self.bytes_total.unwrap_or(bytes_done),
-                bytes_total: self.bytes_total,
-                samples_so_far: samples,
-            });
-        }
-    }
-}
-
-fn samples_in(b: &ProfileBuilder) -> u64 {
-    b.threads
-        .iter()
-        .flat_map(|t| t.samples.iter())
-        .map(|c| c.len() as u64)
-        .sum()
-}
-
-/// Merges chunk builders in input order and turns skip offsets into line numbers.
-#[derive(Default)]
-pub(crate) struct Merger {
-    global: Option<ProfileBuilder>,
-    /// Newlines counted in the input before absolute offset `counted_upto`.
-    lines: u64,
-    counted_upto: u64,
-}
-
-impl Merger {
-    /// Merges the builders parsed from `data` (input offset `base`). With `advance`, counts the lines
-    /// of the whole of `data` afterwards (streams, whose blocks are dropped after merging).
-    pub(crate) fn merge(
-        &mut self,
-        builders: Option<Vec<ProfileBuilder>>,
-        data: &[u8],
-        base: u64,
-        advance: bool,
-    ) {
-        let Some(mut builders) = builders else { return };
-        for b in &mut builders {
-            for entry in &mut b.skipped.entries {
-                let known = self
-                    .global
-                    .as_ref()
-                    .is_some_and(|g| g.skipped.entries.iter().any(|e| e.0 == entry.0));
-                if known {
-                    continue;
-                }
-                let offset = entry
-                    .2
-                    .strip_prefix("byte ")
-                    .and_then(|n| n.parse::<u64>().ok());
-                if let Some(line) = offset.and_then(|o| self.line_at(data, base, o)) {
-                    entry.2 = format!("line {line}");
-                }
-            }
-        }
-        let all: Vec<ProfileBuilder> = self.global.take().into_iter().chain(builders).collect();
-        self.global = Some(reopen(bigflame_model::merge_builders(
-            all,
-            ProfileMeta::default(),
-        )));
-        if advance {
-            let end = base + data.len() as u64;
-            if self.counted_upto >= base && self.counted_upto < end {
-                self.lines += count_newlines(&data[(self.counted_upto - base) as usize..]);
-                self.counted_upto = end;
-            }
-        }
-    }
-
-    /// The 1-based line of absolute offset `at`, which lies in `data` (at input offset `base`).
-    fn line_at(&mut self, data: &[u8], base: u64, at: u64) -> Option<u64> {
-        let end = base + data.len() as u64;
-        if at < base || at > end || self.counted_upto < base || self.counted_upto > end {
-            return None;
-        }
-        let rel = |o: u64| (o - base) as usize;
-        if at >= self.counted_upto {
-            self.lines += count_newlines(&data[rel(self.counted_upto)..rel(at)]);
-            self.counted_upto = at;
-            Some(self.lines + 1)
-        } else {
-            Some(self.lines - count_newlines(&data[rel(at)..rel(self.counted_upto)]) + 1)
-        }
-    }
-
-    pub(crate) fn finish(self, meta: ProfileMeta) -> Profile {
-        self.global.unwrap_or_default().finish(meta)
-    }
-}
-
-/// Turns a merged profile back into a builder so that later chunks can be merged into it.
-fn reopen(p: Profile) -> ProfileBuilder {
-    let mut b = ProfileBuilder::new();
-    b.strings = p.strings;
-    b.frames = p.frames;
-    b.stacks = p.stacks;
-    b.events = p.events;
-    b.skipped = p.meta.skipped;
-    for t in p.threads {
-        let id = b.thread(ThreadKey {
-            pid: t.pid,
-            tid: t.tid,
-            name: t.name,
-        });
-        b.threads[id.index()].samples = t.samples;
-    }
-    b
 }

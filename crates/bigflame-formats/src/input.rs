@@ -148,12 +148,13 @@ pub fn open(path: &Path, use_mmap: bool) -> Result<Input, ImportError> {
     }
     // Regular files with a size are mapped; everything else (FIFOs, character devices, `/proc` files
     // that report 0 bytes, empty files, a failed mapping) is read as a stream.
-    if use_mmap && meta.is_file() && meta.len() > 0 {
-        if let Ok(map) = map_file(&file) {
-            return Ok(
-                Input::plain(&name, Source::Mapped(map), Some(meta.len())).gunzip_if_needed()
-            );
-        }
+    if use_mmap
+        && meta.is_file()
+        && meta.len() > 0
+        && let Ok(map) = map_file(&file)
+    {
+        let input = Input::plain(&name, Source::Mapped(map), Some(meta.len()));
+        return Ok(input.gunzip_if_needed());
     }
     let total = (meta.is_file() && meta.len() > 0).then_some(meta.len());
     Input::from_reader(&name, Box::new(file), total)

@@ -26,9 +26,14 @@ fn bench(c: &mut Criterion) {
         let profile = random_walk_profile(samples, 5000, 128, 42);
         let gen_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
-        let idx = time_order_threads(&profile, EventId(0), &[ThreadId(0)], XAxis::Time { origin_ns: 0 })
-            .pop()
-            .unwrap_or_default();
+        let idx = time_order_threads(
+            &profile,
+            EventId(0),
+            &[ThreadId(0)],
+            XAxis::Time { origin_ns: 0 },
+        )
+        .pop()
+        .unwrap_or_default();
         let build_s = t.elapsed().as_secs_f64();
         let t = Instant::now();
         let tree = CallTree::build(&profile, EventId(0), &[ThreadId(0)]);
@@ -45,12 +50,18 @@ fn bench(c: &mut Criterion) {
         let mut out = Vec::new();
         for zoom in [1.0, 1e6] {
             let touched = query(&idx, zoom, &mut out);
-            eprintln!("  time order zoom {zoom:e}: {} spans out, {touched} entries touched", out.len());
+            eprintln!(
+                "  time order zoom {zoom:e}: {} spans out, {touched} entries touched",
+                out.len()
+            );
             c.bench_function(&format!("time_order/{samples}/zoom_{zoom:e}"), |b| {
                 b.iter(|| black_box(query(&idx, zoom, &mut out)))
             });
             let touched = query(&lh, zoom, &mut out);
-            eprintln!("  left heavy zoom {zoom:e}: {} spans out, {touched} entries touched", out.len());
+            eprintln!(
+                "  left heavy zoom {zoom:e}: {} spans out, {touched} entries touched",
+                out.len()
+            );
             c.bench_function(&format!("left_heavy/{samples}/zoom_{zoom:e}"), |b| {
                 b.iter(|| black_box(query(&lh, zoom, &mut out)))
             });
@@ -59,7 +70,14 @@ fn bench(c: &mut Criterion) {
             let mut g = c.benchmark_group("build");
             g.sample_size(10);
             g.bench_function("time_order/1000000", |b| {
-                b.iter(|| time_order_threads(&profile, EventId(0), &[ThreadId(0)], XAxis::Time { origin_ns: 0 }))
+                b.iter(|| {
+                    time_order_threads(
+                        &profile,
+                        EventId(0),
+                        &[ThreadId(0)],
+                        XAxis::Time { origin_ns: 0 },
+                    )
+                })
             });
             g.finish();
         }

@@ -7,11 +7,14 @@
 //!
 //! Query, depth by depth from the root: only the x-ranges of *wide* spans emitted at depth `d - 1`
 //! (clipped to the viewport) are searched at depth `d`, so culled, narrow and folded spans are never
-//! descended into. Within a range, two binary searches find the visible spans; a wide span is emitted
-//! as is; a narrow one starts a fold that the [`Pyramid`] extends in O(log n) to the next wide span or
-//! the next gap ≥ 1 px. Every emitted span is wide, or a fold followed by a wide span or a ≥ 1 px gap,
-//! so the output per depth is O(width_px) and the entries touched O(output · log n), independent of the
-//! number of samples.
+//! descended into. Within a range, two binary searches find the visible spans. From each span the
+//! [`Pyramid`] finds, in O(log n), the run of spans of the *same node* separated by gaps < 1 px (one
+//! function split by sleeps or idle samples): if the run is at least `min_width_px` wide it is emitted
+//! as that node (`folded` = its pieces) and descended into. Otherwise the span starts a fold that the
+//! pyramid extends to the next wide span or the next gap ≥ 1 px; folds carry their first span's frame
+//! and are not descended into. Every emitted span is wide, or a fold followed by a wide span or a
+//! ≥ 1 px gap, so the output per depth is O(width_px) and the entries touched O(output · log n),
+//! independent of the number of samples. With `min_width_px = 0` nothing is merged.
 
 use crate::pyramid::{Pyramid, Summary};
 use crate::{QueryStats, Span};
@@ -36,15 +39,25 @@ pub struct SpanIndex {
     pub(crate) levels: Vec<Level>,
     /// Frame of each node id (stack id or call-tree node id), shared between indexes.
     pub(crate) node_frames: Arc<[FrameId]>,
+    /// `[min x0, max x1)` over all atoms, computed by [`SpanIndex::finish`].
+    pub(crate) extent: (f64, f64),
 }
 
 impl SpanIndex {
     /// Builds the pyramids once the levels are filled (in parallel across depths).
     pub(crate) fn finish(mut self) -> Self {
         use rayon::prelude::*;
+        let lo = self.atom_x0.iter().copied().fold(f64::INFINITY, f64::min);
+        let hi = self
+            .atom_x1
+            .iter()
+            .copied()
+            .fold(f64::NEG_INFINITY, f64::max);
+        self.extent = if lo <= hi { (lo, hi) } else { (0.0, 0.0) };
         let (x0, x1) = (&self.atom_x0, &self.atom_x1);
         self.levels.par_iter_mut().for_each(|lvl| {
             let (first, last) = (&lvl.first, &lvl.last);
+            let lvl_node = &lvl.node;
             lvl.pyramid = Pyramid::build(first.len(), |k| Summary {
                 width: x1[last[k] as usize] - x0[first[k] as usize],
                 gap: if k == 0 {
@@ -52,6 +65,7 @@ impl SpanIndex {
                 } else {
                     x0[first[k] as usize] - x1[last[k - 1] as usize]
                 },
+                node_change: k > 0 && lvl_node[k] != lvl_node[k - 1],
             });
         });
         self
@@ -84,9 +98,7 @@ impl SpanIndex {
 
     /// `[min x0, max x1)` over all atoms, `0..0` when empty.
     pub fn x_range(&self) -> Range<f64> {
-        let lo = self.atom_x0.iter().copied().fold(f64::INFINITY, f64::min);
-        let hi = self.atom_x1.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if lo <= hi { lo..hi } else { 0.0..0.0 }
+        self.extent.0..self.extent.1
     }
 
     /// Heap bytes of the index (the shared node→frame table excluded).
@@ -95,7 +107,10 @@ impl SpanIndex {
         let spans: usize = self
             .levels
             .iter()
-            .map(|l| (l.first.capacity() + l.last.capacity() + l.node.capacity()) * 4 + l.pyramid.memory_bytes())
+            .map(|l| {
+                (l.first.capacity() + l.last.capacity() + l.node.capacity()) * 4
+                    + l.pyramid.memory_bytes()
+            })
             .sum();
         atoms + spans
     }
@@ -106,7 +121,11 @@ impl SpanIndex {
             x0: self.x0(lvl, k),
             x1: self.x1(lvl, last),
             depth,
-            frame: self.node_frames.get(node as usize).copied().unwrap_or_default(),
+            frame: self
+                .node_frames
+                .get(node as usize)
+                .copied()
+                .unwrap_or_default(),
             node,
             folded,
         }
@@ -115,7 +134,10 @@ impl SpanIndex {
     /// The unmerged span under `x` at `depth`, for hovering and clicking.
     pub fn hit(&self, x: f64, depth: u32) -> Option<Span> {
         let lvl = self.levels.get(depth as usize)?;
-        let k = lvl.first.partition_point(|&a| self.atom_x0[a as usize] <= x).checked_sub(1)?;
+        let k = lvl
+            .first
+            .partition_point(|&a| self.atom_x0[a as usize] <= x)
+            .checked_sub(1)?;
         (x < self.x1(lvl, k)).then(|| self.span(lvl, depth, k, k, 1))
     }
 
@@ -124,13 +146,17 @@ impl SpanIndex {
         let Some(lvl) = self.levels.get(depth as usize) else {
             return Vec::new();
         };
-        (0..lvl.first.len()).map(|k| self.span(lvl, depth, k, k, 1)).collect()
+        (0..lvl.first.len())
+            .map(|k| self.span(lvl, depth, k, k, 1))
+            .collect()
     }
 
     /// Appends to `out` the spans visible in `visible` (view units) at depths `depth_rows`, folding
     /// runs of spans narrower than `min_width_px` (and gaps under 1 px between them) into one span.
     /// `units_per_px` is the view units covered by one pixel. `min_width_px = 0` returns exact spans.
     /// Spans come out depth by depth, in x order within a depth, with their true (unclipped) extents.
+    /// Depths above `depth_rows.start` are walked but not emitted, so what is folded does not depend on
+    /// the vertical scroll position.
     pub fn query(
         &self,
         visible: Range<f64>,
@@ -146,7 +172,11 @@ impl SpanIndex {
         } else {
             0.0
         };
-        let g_min = if positive { units_per_px } else { f64::INFINITY };
+        let g_min = if positive {
+            units_per_px
+        } else {
+            f64::INFINITY
+        };
         let mut ranges: Vec<(f64, f64)> = Vec::new();
         if visible.start < visible.end {
             ranges.push((visible.start, visible.end));
@@ -162,43 +192,55 @@ impl SpanIndex {
             let n = lvl.first.len();
             next.clear();
             for &(a, b) in &ranges {
-                let mut i = self.search(lvl, 0, n, |k| self.x1(lvl, k) <= a, &mut stats);
-                let end = self.search(lvl, i, n, |k| self.x0(lvl, k) < b, &mut stats);
+                let mut i = self.search(0, n, |k| self.x1(lvl, k) <= a, &mut stats);
+                let end = self.search(i, n, |k| self.x0(lvl, k) < b, &mut stats);
                 while i < end {
                     stats.touched += 1;
-                    let (x0, x1) = (self.x0(lvl, i), self.x1(lvl, i));
-                    if x1 - x0 >= w_min {
-                        if emit {
-                            out.push(self.span(lvl, depth, i, i, 1));
-                            stats.emitted += 1;
-                        }
+                    // Pieces of one node split by sub-pixel gaps (sleeps, idle samples) form a run.
+                    let run = if w_min <= 0.0 {
+                        i + 1
+                    } else {
+                        lvl.pyramid.first_break(
+                            i + 1,
+                            |s| s.node_change || s.gap >= g_min,
+                            |k| {
+                                lvl.node[k] != lvl.node[k - 1]
+                                    || self.x0(lvl, k) - self.x1(lvl, k - 1) >= g_min
+                            },
+                            &mut stats.touched,
+                        )
+                    }
+                    .min(end);
+                    let (x0, x1) = (self.x0(lvl, i), self.x1(lvl, run - 1));
+                    let j = if x1 - x0 >= w_min {
+                        // Wide: drawn as the node itself and descended into.
                         let (c0, c1) = (x0.max(a), x1.min(b));
+                        // Only exactly touching ranges merge: a narrow span in a gap stays undescended.
                         match next.last_mut() {
-                            // Only exactly touching ranges merge: a narrow span in a gap must stay undescended.
                             Some(prev) if c0 <= prev.1 => prev.1 = prev.1.max(c1),
                             _ => next.push((c0, c1)),
                         }
-                        i += 1;
+                        run
                     } else {
-                        let j = lvl
-                            .pyramid
+                        // Narrow: fold with the following narrow spans up to a wide one or a 1 px gap.
+                        lvl.pyramid
                             .first_break(
                                 i + 1,
-                                w_min,
-                                g_min,
+                                |s| s.width >= w_min || s.gap >= g_min,
                                 |k| {
                                     let (k0, k1) = (self.x0(lvl, k), self.x1(lvl, k));
                                     k1 - k0 >= w_min || k0 - self.x1(lvl, k - 1) >= g_min
                                 },
                                 &mut stats.touched,
                             )
-                            .min(end);
-                        if emit {
-                            out.push(self.span(lvl, depth, i, j - 1, (j - i) as u32));
-                            stats.emitted += 1;
-                        }
-                        i = j;
+                            .min(end)
+                    };
+                    if emit {
+                        let folded = u32::try_from(j - i).unwrap_or(u32::MAX);
+                        out.push(self.span(lvl, depth, i, j - 1, folded));
+                        stats.emitted += 1;
                     }
+                    i = j;
                 }
             }
             std::mem::swap(&mut ranges, &mut next);
@@ -209,7 +251,6 @@ impl SpanIndex {
     /// `partition_point` over `lo..hi` counting the probes.
     fn search(
         &self,
-        _lvl: &Level,
         mut lo: usize,
         mut hi: usize,
         pred: impl Fn(usize) -> bool,

@@ -2,12 +2,14 @@
 //!
 //! Why: zoomed out, one pixel can hold a million narrow spans. Folding them into one folded span must
 //! not visit each of them, so the query asks "what is the first span at index ≥ i that is wide
-//! (width ≥ `w_min`) or that starts after a gap ≥ `g_min`?". Each summary entry stores the maximum
-//! width and the maximum leading gap of `B` entries of the level below; the search climbs while the
+//! (width ≥ `w_min`) or that starts after a gap ≥ `g_min`?" (or, to join the pieces of one frame split
+//! by sub-pixel gaps, "... whose node differs from the previous span's?"). Each summary entry stores
+//! the maximum width, the maximum leading gap and a node-change flag of `B` entries of the level
+//! below; the search climbs while the
 //! summaries say "nothing here", then descends into the first entry that qualifies: O(B · log_B n)
 //! entries touched, whatever the distance skipped.
 //!
-//! Memory: `16 / (B - 1)` bytes per span (about 1 byte with `B = 16`). Maxima are exact (`f64`), so
+//! Memory: `24 / (B - 1)` bytes per span (about 1.6 bytes with `B = 16`). Maxima are exact (`f64`), so
 //! the summaries never disagree with the leaves.
 
 /// Fan-out of the pyramid. 16 keeps a summary group in two cache lines and the tree 5 levels tall for
@@ -19,6 +21,8 @@ pub const FANOUT: usize = 16;
 pub(crate) struct Summary {
     pub width: f64,
     pub gap: f64,
+    /// Some span in the block has a node different from the span before it.
+    pub node_change: bool,
 }
 
 impl Summary {
@@ -26,6 +30,7 @@ impl Summary {
         Summary {
             width: self.width.max(o.width),
             gap: self.gap.max(o.gap),
+            node_change: self.node_change || o.node_change,
         }
     }
 }
@@ -64,7 +69,10 @@ impl Pyramid {
 
     /// Bytes used by the summaries.
     pub fn memory_bytes(&self) -> usize {
-        self.levels.iter().map(|l| l.len() * size_of::<Summary>()).sum()
+        self.levels
+            .iter()
+            .map(|l| l.len() * size_of::<Summary>())
+            .sum()
     }
 
     fn len_at(&self, level: usize) -> usize {
@@ -75,13 +83,12 @@ impl Pyramid {
         }
     }
 
-    /// The first leaf `k >= from` with `leaf_qualifies(k)`, or the leaf count if none. Summaries
-    /// qualify when `width >= w_min || gap >= g_min`, which must match `leaf_qualifies`.
+    /// The first leaf `k >= from` with `leaf_qualifies(k)`, or the leaf count if none.
+    /// `summary_qualifies` must be true for a block whenever a leaf in it qualifies.
     pub fn first_break(
         &self,
         from: usize,
-        w_min: f64,
-        g_min: f64,
+        summary_qualifies: impl Fn(&Summary) -> bool,
         mut leaf_qualifies: impl FnMut(usize) -> bool,
         touched: &mut u64,
     ) -> usize {
@@ -91,8 +98,7 @@ impl Pyramid {
             if level == 0 {
                 leaf_qualifies(p)
             } else {
-                let s = self.levels[level - 1][p];
-                s.width >= w_min || s.gap >= g_min
+                summary_qualifies(&self.levels[level - 1][p])
             }
         };
         let top = self.levels.len();
@@ -144,13 +150,21 @@ mod tests {
         let leaf = |k: usize| Summary {
             width: widths[k],
             gap: 0.0,
+            node_change: false,
         };
         let p = Pyramid::build(widths.len(), leaf);
         for w_min in [0.0, 500.0, 990.0, 999.0, 1000.0] {
             for from in [0, 1, 15, 16, 17, 255, 256, 4095, 4999, 5000] {
                 let mut touched = 0;
-                let got = p.first_break(from, w_min, f64::INFINITY, |k| widths[k] >= w_min, &mut touched);
-                let want = (from..widths.len()).find(|&k| widths[k] >= w_min).unwrap_or(widths.len());
+                let got = p.first_break(
+                    from,
+                    |s| s.width >= w_min,
+                    |k| widths[k] >= w_min,
+                    &mut touched,
+                );
+                let want = (from..widths.len())
+                    .find(|&k| widths[k] >= w_min)
+                    .unwrap_or(widths.len());
                 assert_eq!(got, want, "w_min {w_min} from {from}");
                 assert!(touched <= 2 * (FANOUT as u64) * 5, "touched {touched}");
             }

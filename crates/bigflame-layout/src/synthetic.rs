@@ -33,8 +33,14 @@ impl Rng {
     }
 }
 
-/// One thread of `samples` samples (event `cpu-clock`, ~1 ms apart with occasional sleeps, some idle
-/// samples), stacks from a random walk over `frames` function names up to `max_depth` deep.
+/// One thread of `samples` samples (event `cpu-clock`, 1 ms apart with occasional 5 ms sleeps, 2 %
+/// idle samples) over `frames` function names, at most `max_depth` deep.
+///
+/// The structure is scale-free: the frame at depth `d` lives about `samples / 4^(d+1)` samples, so a
+/// full view of any size shows about the same number of wide spans (what the work-count test needs),
+/// and below that 0–3 short-lived frames change every sample (1 % of samples go up to `max_depth`).
+/// Like a real call graph, each function calls one of 4 fixed callees (and deep excursions follow a
+/// fixed chain), so unique stacks stay a small fraction of samples.
 pub fn random_walk_profile(samples: usize, frames: u32, max_depth: usize, seed: u64) -> Profile {
     let mut rng = Rng::new(seed);
     let mut b = ProfileBuilder::new();
@@ -51,30 +57,51 @@ pub fn random_walk_profile(samples: usize, frames: u32, max_depth: usize, seed: 
             b.frame(Frame::named(n))
         })
         .collect();
+    let max_depth = max_depth.max(1);
+    let n = samples.max(1) as f64;
     let mut path: Vec<StackId> = Vec::new();
     let mut time = 1_000_000_000u64;
     for _ in 0..samples {
-        let r = rng.below(100);
-        if r < 2 {
+        if rng.below(100) < 2 {
             b.sample(t, e, Some(time), StackId::EMPTY, 1e6);
             time += 1_000_000;
             continue;
         }
-        let pop = if r < 60 { rng.below(3) } else { rng.below(path.len() as u64 + 1) };
-        path.truncate(path.len().saturating_sub(pop as usize));
-        let want = 1 + rng.below(max_depth.max(1) as u64) as usize;
-        let push = if path.len() < want { rng.below((want - path.len()) as u64 + 1) } else { 0 };
-        for _ in 0..push.max(u64::from(path.is_empty())) {
-            if path.len() >= max_depth.max(1) {
-                break;
-            }
+        // Keep floor(log4(u · n)) frames: depth d survives a sample with probability 1 - 4^(d+1)/n.
+        let u = (rng.next_u64() >> 11) as f64 / (1u64 << 53) as f64;
+        let keep = if u * n < 1.0 {
+            0
+        } else {
+            ((u * n).ln() / 4f64.ln()) as usize
+        };
+        path.truncate(keep);
+        let want = if rng.below(100) == 0 {
+            max_depth
+        } else {
+            (keep + 1 + rng.below(4) as usize).min(max_depth)
+        };
+        while path.len() < want {
             let parent = path.last().copied().unwrap_or(StackId::EMPTY);
-            let f = ids[rng.below(ids.len() as u64) as usize];
+            let caller = if parent.is_empty() {
+                0
+            } else {
+                u64::from(b.stacks.frame(parent).0)
+            };
+            let branch = if path.len() > keep + 4 {
+                0
+            } else {
+                rng.below(4)
+            };
+            let f = ids[((caller * 31 + 1 + branch) % ids.len() as u64) as usize];
             path.push(b.stack(parent, f));
         }
         let stack = path.last().copied().unwrap_or(StackId::EMPTY);
         b.sample(t, e, Some(time), stack, 1e6);
-        time += if rng.below(50) == 0 { 5_000_000 } else { 1_000_000 };
+        time += if rng.below(50) == 0 {
+            5_000_000
+        } else {
+            1_000_000
+        };
     }
     b.finish(ProfileMeta::default())
 }

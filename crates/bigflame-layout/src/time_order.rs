@@ -9,7 +9,7 @@
 //! Build: one pass over samples keeps the open span of every depth; for each sample, walking up from its
 //! stack to the deepest still-open node gives the common prefix with the previous sample (when the two
 //! touch), so only the spans that change are closed and opened. Cost O(samples + spans), not
-//! O(samples × depth); memory 16 bytes per sample (atom extents) + 12 bytes per span + ~1 byte per span
+//! O(samples × depth); memory 16 bytes per sample (atom extents) + 12 bytes per span + ~1.6 bytes per span
 //! of pyramid. Threads are built in parallel with rayon ([`time_order_threads`]).
 
 use crate::index::{Level, SpanIndex};
@@ -30,7 +30,12 @@ pub enum XAxis {
 }
 
 /// One Time Order index per thread, built in parallel; node ids are stack ids.
-pub fn time_order_threads(profile: &Profile, event: EventId, threads: &[ThreadId], axis: XAxis) -> Vec<SpanIndex> {
+pub fn time_order_threads(
+    profile: &Profile,
+    event: EventId,
+    threads: &[ThreadId],
+    axis: XAxis,
+) -> Vec<SpanIndex> {
     use rayon::prelude::*;
     let frames: Arc<[FrameId]> = profile.stacks.frames().into();
     threads
@@ -43,7 +48,12 @@ pub fn time_order_threads(profile: &Profile, event: EventId, threads: &[ThreadId
 }
 
 /// The Time Order index of one sample column set. `stack_frames` is `profile.stacks.frames()` shared.
-pub fn time_order(profile: &Profile, cols: &SampleColumns, axis: XAxis, stack_frames: Arc<[FrameId]>) -> SpanIndex {
+pub fn time_order(
+    profile: &Profile,
+    cols: &SampleColumns,
+    axis: XAxis,
+    stack_frames: Arc<[FrameId]>,
+) -> SpanIndex {
     let n = cols.len();
     let clean = |w: f64| if w > 0.0 { w } else { 0.0 };
     let (order, x0, x1): (Vec<u32>, Vec<f64>, Vec<f64>) = match axis {
@@ -54,7 +64,11 @@ pub fn time_order(profile: &Profile, cols: &SampleColumns, axis: XAxis, stack_fr
                 order.sort_by_key(|&i| t[i as usize]);
             }
             let ts: Vec<u64> = order.iter().map(|&i| t[i as usize]).collect();
-            let mut deltas: Vec<u64> = ts.windows(2).map(|w| w[1] - w[0]).filter(|&d| d > 0).collect();
+            let mut deltas: Vec<u64> = ts
+                .windows(2)
+                .map(|w| w[1] - w[0])
+                .filter(|&d| d > 0)
+                .collect();
             let cap = if deltas.is_empty() {
                 1
             } else {
@@ -65,7 +79,9 @@ pub fn time_order(profile: &Profile, cols: &SampleColumns, axis: XAxis, stack_fr
             let x0: Vec<f64> = ts.iter().map(|&v| rel(v)).collect();
             let x1: Vec<f64> = (0..n)
                 .map(|i| {
-                    let end = ts.get(i + 1).map_or(ts[i] + cap, |&next| next.min(ts[i] + cap));
+                    let end = ts.get(i + 1).map_or(ts[i].saturating_add(cap), |&next| {
+                        next.min(ts[i].saturating_add(cap))
+                    });
                     rel(end)
                 })
                 .collect();
@@ -88,28 +104,31 @@ pub fn time_order(profile: &Profile, cols: &SampleColumns, axis: XAxis, stack_fr
     // open[d] = (first atom, node) of the open span at depth d.
     let mut open: Vec<(u32, StackId)> = Vec::new();
     let mut fresh: Vec<StackId> = Vec::new();
-    let close_to = |open: &mut Vec<(u32, StackId)>, levels: &mut Vec<Level>, keep: usize, last: u32| {
-        while open.len() > keep {
-            let d = open.len() - 1;
-            let Some((first, node)) = open.pop() else { break };
-            // A span of zero width is invisible; its children are zero width too.
-            if x1[last as usize] > x0[first as usize] {
-                if levels.len() <= d {
-                    levels.resize_with(d + 1, Level::default);
+    let close_to =
+        |open: &mut Vec<(u32, StackId)>, levels: &mut Vec<Level>, keep: usize, last: u32| {
+            while open.len() > keep {
+                let d = open.len() - 1;
+                let Some((first, node)) = open.pop() else {
+                    break;
+                };
+                // A span of zero width is invisible; its children are zero width too.
+                if x1[last as usize] > x0[first as usize] {
+                    if levels.len() <= d {
+                        levels.resize_with(d + 1, Level::default);
+                    }
+                    let l = &mut levels[d];
+                    l.first.push(first);
+                    l.last.push(last);
+                    l.node.push(node.0);
                 }
-                let l = &mut levels[d];
-                l.first.push(first);
-                l.last.push(last);
-                l.node.push(node.0);
             }
-        }
-    };
+        };
     for (i, &src) in order.iter().enumerate() {
         let s = cols.stack[src as usize];
-        let i32_ = i as u32;
+        let atom = i as u32;
         let touches = i > 0 && x0[i] == x1[i - 1];
         if s.is_empty() || s.index() >= stacks.len() || !touches {
-            close_to(&mut open, &mut levels, 0, i32_.saturating_sub(1));
+            close_to(&mut open, &mut levels, 0, atom.saturating_sub(1));
             if s.is_empty() || s.index() >= stacks.len() {
                 continue;
             }
@@ -128,16 +147,16 @@ pub fn time_order(profile: &Profile, cols: &SampleColumns, axis: XAxis, stack_fr
             fresh.push(cur);
             cur = stacks.parent(cur);
         };
-        close_to(&mut open, &mut levels, keep, i32_.saturating_sub(1));
-        open.extend(fresh.iter().rev().map(|&node| (i32_, node)));
+        close_to(&mut open, &mut levels, keep, atom.saturating_sub(1));
+        open.extend(fresh.iter().rev().map(|&node| (atom, node)));
     }
     close_to(&mut open, &mut levels, 0, (n as u32).saturating_sub(1));
-    let _ = order;
     SpanIndex {
         atom_x0: x0,
         atom_x1: x1,
         levels,
         node_frames: stack_frames,
+        extent: (0.0, 0.0),
     }
     .finish()
 }

@@ -37,7 +37,9 @@ const NONE: u32 = u32::MAX;
 
 /// Ids of every thread of a profile, for "all threads" views.
 pub fn all_threads(profile: &Profile) -> Vec<ThreadId> {
-    (0..profile.threads.len()).map(ThreadId::from_index).collect()
+    (0..profile.threads.len())
+        .map(ThreadId::from_index)
+        .collect()
 }
 
 /// Self weight and sample count per unique stack for a set of threads and one event.
@@ -173,7 +175,11 @@ impl Raw {
             let (a, b) = (*a as usize, *b as usize);
             self.total_weight[b]
                 .total_cmp(&self.total_weight[a])
-                .then_with(|| profile.frame_name(self.frame[a]).cmp(profile.frame_name(self.frame[b])))
+                .then_with(|| {
+                    profile
+                        .frame_name(self.frame[a])
+                        .cmp(profile.frame_name(self.frame[b]))
+                })
                 .then_with(|| self.frame[a].cmp(&self.frame[b]))
         };
         roots.sort_by(cmp);
@@ -215,7 +221,8 @@ impl Raw {
             t.self_samples.push(self.self_samples[o]);
             t.total_samples.push(self.total_samples[o]);
             let k = &kids[start[o] as usize..start[o + 1] as usize];
-            t.child_list.extend(k.iter().map(|&c| NodeId(new_of[c as usize])));
+            t.child_list
+                .extend(k.iter().map(|&c| NodeId(new_of[c as usize])));
             t.child_start.push(t.child_list.len() as u32);
         }
         t.roots = roots.iter().map(|&r| NodeId(new_of[r as usize])).collect();
@@ -260,7 +267,11 @@ impl CallTree {
                 continue;
             }
             let p = stacks.parents()[s];
-            let rp = if p.is_empty() { NONE } else { raw_of[p.index()] };
+            let rp = if p.is_empty() {
+                NONE
+            } else {
+                raw_of[p.index()]
+            };
             let id = raw.frame.len() as u32;
             raw_of[s] = id;
             raw.frame.push(stacks.frames()[s]);
@@ -448,7 +459,11 @@ impl Sandwich {
                 continue;
             }
             let p = stacks.parents()[s];
-            let parent_node = if outer[s] == s as u32 { NONE } else { node_of[p.index()] };
+            let parent_node = if outer[s] == s as u32 {
+                NONE
+            } else {
+                node_of[p.index()]
+            };
             node_of[s] = callees.child(parent_node, stacks.frames()[s]);
         }
         // Totals: each sample under an occurrence adds to its node and all callee-tree ancestors.
@@ -501,7 +516,8 @@ fn prune(raw: Raw) -> Raw {
         let p = raw.parent[i];
         map[i] = out.frame.len() as u32;
         out.frame.push(raw.frame[i]);
-        out.parent.push(if p == NONE { NONE } else { map[p as usize] });
+        out.parent
+            .push(if p == NONE { NONE } else { map[p as usize] });
         out.self_weight.push(raw.self_weight[i]);
         out.total_weight.push(raw.total_weight[i]);
         out.self_samples.push(raw.self_samples[i]);
@@ -509,7 +525,6 @@ fn prune(raw: Raw) -> Raw {
     }
     out
 }
-
 
 #[cfg(test)]
 pub(crate) mod tests {
@@ -575,7 +590,14 @@ pub(crate) mod tests {
         let t = CallTree::build(&p, EventId(0), &[ThreadId(0)]);
         assert_eq!(
             render(&p, &t),
-            ["a 11/3", "  b 8/1", "    a 5/0", "      b 5/5", "    c 2/2", "d 6/6"]
+            [
+                "a 11/3",
+                "  b 8/1",
+                "    a 5/0",
+                "      b 5/5",
+                "    c 2/2",
+                "d 6/6"
+            ]
         );
         assert_eq!(t.idle(), (4.0, 1));
         assert_eq!(t.total(), 17.0);
@@ -595,7 +617,15 @@ pub(crate) mod tests {
         let both = CallTree::build(&p, EventId(0), &all_threads(&p));
         assert_eq!(
             render(&p, &both),
-            ["a 18/3", "  b 8/1", "    a 5/0", "      b 5/5", "    c 2/2", "  c 7/7", "d 6/6"]
+            [
+                "a 18/3",
+                "  b 8/1",
+                "    a 5/0",
+                "      b 5/5",
+                "    c 2/2",
+                "  c 7/7",
+                "d 6/6"
+            ]
         );
         let instr = CallTree::build(&p, EventId(1), &[ThreadId(0)]);
         assert_eq!(render(&p, &instr), ["a 100/0", "  b 100/100"]);
@@ -611,7 +641,14 @@ pub(crate) mod tests {
         assert_eq!(
             render(&p, &t),
             [
-                "b 6/0", "  a 6/1", "    b 5/0", "      a 5/5", "d 6/6", "a 3/3", "c 2/0", "  b 2/0",
+                "b 6/0",
+                "  a 6/1",
+                "    b 5/0",
+                "      a 5/5",
+                "d 6/6",
+                "a 3/3",
+                "c 2/0",
+                "  b 2/0",
                 "    a 2/2"
             ]
         );
@@ -628,7 +665,10 @@ pub(crate) mod tests {
             ["b 8/1", "  a 5/0", "    b 5/5", "  c 2/2"]
         );
         let s = Sandwich::build(&p, EventId(0), &all_threads(&p), frame(&p, "c"));
-        assert_eq!(render(&p, &s.callers), ["c 9/0", "  a 7/7", "  b 2/0", "    a 2/2"]);
+        assert_eq!(
+            render(&p, &s.callers),
+            ["c 9/0", "  a 7/7", "  b 2/0", "    a 2/2"]
+        );
         assert_eq!(render(&p, &s.callees), ["c 9/9"]);
         let s = Sandwich::build(&p, EventId(0), &t1, frame(&p, "a"));
         assert_eq!(render(&p, &s.callers), ["a 11/11"]);

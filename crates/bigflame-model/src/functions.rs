@@ -13,9 +13,9 @@
 //! group is its lowest frame id.
 
 use crate::calltree::StackWeights;
-use crate::ids::{EventId, FrameId, ThreadId};
 #[cfg(test)]
 use crate::ids::StringId;
+use crate::ids::{EventId, FrameId, ThreadId};
 use crate::profile::Profile;
 use std::cmp::Ordering;
 
@@ -74,8 +74,17 @@ impl FunctionStats {
     }
 
     /// One row per frame or per function name.
-    pub fn build_grouped(profile: &Profile, event: EventId, threads: &[ThreadId], group: GroupBy) -> Self {
-        Self::from_weights(profile, &StackWeights::collect(profile, event, threads), group)
+    pub fn build_grouped(
+        profile: &Profile,
+        event: EventId,
+        threads: &[ThreadId],
+        group: GroupBy,
+    ) -> Self {
+        Self::from_weights(
+            profile,
+            &StackWeights::collect(profile, event, threads),
+            group,
+        )
     }
 
     /// From precomputed per-stack weights: O(Σ depth over unique stacks with samples).
@@ -220,7 +229,12 @@ mod tests {
 
     fn row(p: &Profile, s: &FunctionStats, name: &str) -> (f64, f64, u64, u64) {
         let r = s.get(p, frame(p, name)).expect("row");
-        (r.self_weight, r.total_weight, r.self_samples, r.total_samples)
+        (
+            r.self_weight,
+            r.total_weight,
+            r.self_samples,
+            r.total_samples,
+        )
     }
 
     #[test]
@@ -235,10 +249,15 @@ mod tests {
         assert_eq!(s.total_weight(), 21.0);
         assert_eq!(s.total_samples(), 6);
         let names = |rows: Vec<FunctionRow>| -> Vec<String> {
-            rows.iter().map(|r| p.frame_name(r.frame).to_string()).collect()
+            rows.iter()
+                .map(|r| p.frame_name(r.frame).to_string())
+                .collect()
         };
         assert_eq!(names(s.top(&p, 2, SortBy::SelfWeight)), ["b", "d"]);
-        assert_eq!(names(s.top(&p, 9, SortBy::TotalWeight)), ["a", "b", "d", "c"]);
+        assert_eq!(
+            names(s.top(&p, 9, SortBy::TotalWeight)),
+            ["a", "b", "d", "c"]
+        );
         assert_eq!(names(s.sorted(&p, SortBy::Name)), ["a", "b", "c", "d"]);
         assert_eq!(s.top(&p, 0, SortBy::Name).len(), 0);
     }
@@ -290,7 +309,10 @@ mod tests {
         let by_name = FunctionStats::build_grouped(&p, e, &[t], GroupBy::Name);
         assert_eq!(by_name.rows().len(), 2);
         let r = by_name.get(&p, f2).copied().expect("f");
-        assert_eq!((r.frame, r.self_weight, r.total_weight, r.total_samples), (f1, 7.0, 7.0, 3));
+        assert_eq!(
+            (r.frame, r.self_weight, r.total_weight, r.total_samples),
+            (f1, 7.0, 7.0, 3)
+        );
         assert_eq!(by_name.group(), GroupBy::Name);
     }
 }

@@ -8,7 +8,9 @@ use bigflame_render::{
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let path = std::env::args().nth(1).unwrap_or_else(|| "demo.png".to_string());
+    let path = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "demo.png".to_string());
     let ctx = GpuContext::new_headless()?;
     println!("adapter: {}", ctx.describe());
     let (w, h) = (800u32, 200u32);
@@ -16,10 +18,22 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let spans: [(f32, f32, usize, &str, u32); 11] = [
         (0.0, 800.0, 0, "main", 0),
         (0.0, 500.0, 1, "app::run", 0),
-        (500.0, 800.0, 1, "std::rt::lang_start_internal::{{closure}}", FLAG_SELECTED),
+        (
+            500.0,
+            800.0,
+            1,
+            "std::rt::lang_start_internal::{{closure}}",
+            FLAG_SELECTED,
+        ),
         (0.0, 260.0, 2, "parse_profile", FLAG_HIGHLIGHT),
         (260.0, 500.0, 2, "layout::visible_spans", FLAG_DIMMED),
-        (500.0, 560.0, 2, "a_very_long_function_name_that_must_be_truncated", 0),
+        (
+            500.0,
+            560.0,
+            2,
+            "a_very_long_function_name_that_must_be_truncated",
+            0,
+        ),
         (560.0, 575.0, 2, "tiny", 0),
         (575.0, 800.0, 2, "[12 merged]", FLAG_FOLDED),
         (0.0, 120.0, 3, "memchr::memchr", FLAG_HIGHLIGHT),
@@ -29,7 +43,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rects: Vec<RectInstance> = spans
         .iter()
         .map(|&(x0, x1, depth, name, flags)| {
-            RectInstance::new(x0, x1, depth as f32 * row, row, colors::for_name(name), flags)
+            RectInstance::new(
+                x0,
+                x1,
+                depth as f32 * row,
+                row,
+                colors::for_name(name),
+                flags,
+            )
         })
         .collect();
     let labels: Vec<Label> = spans

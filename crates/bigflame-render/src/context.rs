@@ -28,7 +28,9 @@ pub struct GpuContext {
 
 impl std::fmt::Debug for GpuContext {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("GpuContext").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("GpuContext")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -169,8 +171,27 @@ impl GpuContext {
 
     /// Whether GPU timestamp queries are enabled on the device.
     pub fn has_timestamps(&self) -> bool {
-        self.device.features().contains(wgpu::Features::TIMESTAMP_QUERY)
+        self.device
+            .features()
+            .contains(wgpu::Features::TIMESTAMP_QUERY)
     }
+}
+
+/// Picks a surface format from `surface.get_capabilities(&adapter).formats`: a plain 8-bit
+/// UNORM format first (egui-wgpu expects non-sRGB targets, and our colours are sRGB bytes, so
+/// they pass through exactly), then the sRGB variants (the renderer linearises for them), then
+/// whatever comes first. `None` only for an empty list.
+pub fn preferred_surface_format(formats: &[wgpu::TextureFormat]) -> Option<wgpu::TextureFormat> {
+    use wgpu::TextureFormat as F;
+    [
+        F::Bgra8Unorm,
+        F::Rgba8Unorm,
+        F::Bgra8UnormSrgb,
+        F::Rgba8UnormSrgb,
+    ]
+    .into_iter()
+    .find(|f| formats.contains(f))
+    .or_else(|| formats.first().copied())
 }
 
 #[cfg(test)]
@@ -181,7 +202,22 @@ mod tests {
     fn backend_names() {
         assert_eq!(parse_backend("Vulkan").ok(), Some(wgpu::Backends::VULKAN));
         assert_eq!(parse_backend(" gl ").ok(), Some(wgpu::Backends::GL));
-        assert!(matches!(parse_backend("cuda"), Err(RenderError::BadBackend(_))));
+        assert!(matches!(
+            parse_backend("cuda"),
+            Err(RenderError::BadBackend(_))
+        ));
+    }
+
+    #[test]
+    fn surface_format_prefers_plain_unorm() {
+        use wgpu::TextureFormat as F;
+        let caps = [F::Bgra8UnormSrgb, F::Bgra8Unorm];
+        assert_eq!(preferred_surface_format(&caps), Some(F::Bgra8Unorm));
+        assert_eq!(
+            preferred_surface_format(&[F::Rgba16Float]),
+            Some(F::Rgba16Float)
+        );
+        assert_eq!(preferred_surface_format(&[]), None);
     }
 
     #[test]

@@ -101,7 +101,15 @@ impl ViewTransform {
     }
 
     /// A rect covering units `[start, end)` on the row `y..y + height` px.
-    pub fn rect(&self, start: f64, end: f64, y: f32, height: f32, color: u32, flags: u32) -> RectInstance {
+    pub fn rect(
+        &self,
+        start: f64,
+        end: f64,
+        y: f32,
+        height: f32,
+        color: u32,
+        flags: u32,
+    ) -> RectInstance {
         RectInstance::new(self.x_px(start), self.x_px(end), y, height, color, flags)
     }
 }

@@ -77,8 +77,9 @@ struct TextEntry {
     full_width: f32,
     /// (byte end of the prefix, right edge px) per glyph, left to right.
     ends: Vec<(usize, f32)>,
-    /// Truncated variants by width bucket; `None` when not even one glyph fits.
-    truncated: Vec<(u32, Option<Buffer>)>,
+    /// Truncated variants: (width bucket, frame last used, buffer — `None` when not even one
+    /// glyph fits).
+    truncated: Vec<(u32, u64, Option<Buffer>)>,
     last_used: u64,
 }
 
@@ -113,7 +114,12 @@ fn shape(fs: &mut FontSystem, style: &LabelStyle, text: &str) -> Buffer {
     let mut buffer = Buffer::new(fs, Metrics::new(style.font_size_px, style.line_height_px));
     buffer.set_wrap(glyphon::Wrap::None);
     buffer.set_size(None, Some(style.line_height_px));
-    buffer.set_text(text, &Attrs::new().family(Family::Name(FAMILY)), Shaping::Basic, None);
+    buffer.set_text(
+        text,
+        &Attrs::new().family(Family::Name(FAMILY)),
+        Shaping::Basic,
+        None,
+    );
     buffer.shape_until_scroll(fs, false);
     buffer
 }
@@ -224,8 +230,8 @@ impl LabelRenderer {
                 Variant::Bucket(b) => entry
                     .truncated
                     .iter()
-                    .find(|(bucket, _)| *bucket == b)?
-                    .1
+                    .find(|(bucket, _, _)| *bucket == b)?
+                    .2
                     .as_ref()?,
             };
             // Clip to exactly the pixels whose centres lie inside the label box.
@@ -285,7 +291,9 @@ impl LabelRenderer {
                 continue;
             }
             let bucket = (w / BUCKET_PX).floor() as u32;
-            if !entry.truncated.iter().any(|(b, _)| *b == bucket) {
+            if let Some(t) = entry.truncated.iter_mut().find(|(b, _, _)| *b == bucket) {
+                t.1 = self.frame;
+            } else {
                 let fit = bucket as f32 * BUCKET_PX - self.ellipsis_width;
                 let cut = entry
                     .ends
@@ -298,12 +306,21 @@ impl LabelRenderer {
                     .map(str::trim_end)
                     .filter(|p| !p.is_empty());
                 let shaped = prefix.map(|p| {
-                    shape(&mut self.font_system, &self.style, &format!("{p}{ELLIPSIS}"))
+                    shape(
+                        &mut self.font_system,
+                        &self.style,
+                        &format!("{p}{ELLIPSIS}"),
+                    )
                 });
-                if entry.truncated.len() >= MAX_BUCKETS_PER_TEXT {
-                    entry.truncated.remove(0);
+                // Bounded per text, but never drop a width this frame still uses.
+                if entry.truncated.len() >= MAX_BUCKETS_PER_TEXT
+                    && let Some(oldest) = (0..entry.truncated.len())
+                        .filter(|&k| entry.truncated[k].1 < self.frame)
+                        .min_by_key(|&k| entry.truncated[k].1)
+                {
+                    entry.truncated.swap_remove(oldest);
                 }
-                entry.truncated.push((bucket, shaped));
+                entry.truncated.push((bucket, self.frame, shaped));
             }
             self.plan.push((i, Variant::Bucket(bucket)));
         }

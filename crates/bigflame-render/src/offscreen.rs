@@ -61,7 +61,13 @@ impl Offscreen {
         width: u32,
         height: u32,
         format: wgpu::TextureFormat,
-    ) -> (wgpu::Texture, wgpu::TextureView, wgpu::Buffer, (u32, u32), u32) {
+    ) -> (
+        wgpu::Texture,
+        wgpu::TextureView,
+        wgpu::Buffer,
+        (u32, u32),
+        u32,
+    ) {
         let max = device.limits().max_texture_dimension_2d.max(1);
         let (w, h) = (width.clamp(1, max), height.clamp(1, max));
         let texture = device.create_texture(&wgpu::TextureDescriptor {
@@ -98,7 +104,13 @@ impl Offscreen {
     pub fn resize(&mut self, ctx: &GpuContext, width: u32, height: u32) {
         if (width.max(1), height.max(1)) != self.size {
             let (t, v, r, s, p) = Self::target(&ctx.device, width, height, self.renderer.format());
-            (self.texture, self.view, self.readback, self.size, self.padded_row) = (t, v, r, s, p);
+            (
+                self.texture,
+                self.view,
+                self.readback,
+                self.size,
+                self.padded_row,
+            ) = (t, v, r, s, p);
         }
     }
 

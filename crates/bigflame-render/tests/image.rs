@@ -54,7 +54,12 @@ struct Image {
 impl Image {
     fn px(&self, x: u32, y: u32) -> [u8; 4] {
         let i = ((y * self.w + x) * 4) as usize;
-        [self.rgba[i], self.rgba[i + 1], self.rgba[i + 2], self.rgba[i + 3]]
+        [
+            self.rgba[i],
+            self.rgba[i + 1],
+            self.rgba[i + 2],
+            self.rgba[i + 3],
+        ]
     }
     fn is(&self, x: u32, y: u32, c: u32) -> bool {
         self.px(x, y) == unpack(c)
@@ -98,7 +103,13 @@ fn rect_centres_have_their_colours_and_background_elsewhere() {
 fn quarter_width_rect_covers_a_quarter() {
     let Some(ctx) = gpu() else { return };
     let (w, h) = (1600, 60);
-    let img = render(&ctx, w, h, &[rect(0.0, w as f32 / 4.0, 10.0, 30.0, RED)], &[]);
+    let img = render(
+        &ctx,
+        w,
+        h,
+        &[rect(0.0, w as f32 / 4.0, 10.0, 30.0, RED)],
+        &[],
+    );
     let covered = (0..w).filter(|&x| img.is(x, 20, RED)).count() as i64;
     assert!((covered - 400).abs() <= 1, "covered {covered} px of 1600");
     assert!(img.is(0, 20, RED) && img.is(w - 1, 20, BG));
@@ -130,11 +141,24 @@ fn selection_outline_is_two_px() {
         let [r, g, b, _] = img.px(x, y);
         r < 40 && g < 40 && b < 40
     };
-    for (x, y) in [(20, 30), (21, 30), (117, 30), (118, 30), (70, 10), (70, 11), (70, 47), (70, 48)] {
+    for (x, y) in [
+        (20, 30),
+        (21, 30),
+        (117, 30),
+        (118, 30),
+        (70, 10),
+        (70, 11),
+        (70, 47),
+        (70, 48),
+    ] {
         assert!(outline(x, y), "({x},{y}) not outline: {:?}", img.px(x, y));
     }
     for (x, y) in [(22, 30), (116, 30), (70, 12), (70, 46), (70, 30)] {
-        assert!(img.is(x, y, GREEN), "({x},{y}) not fill: {:?}", img.px(x, y));
+        assert!(
+            img.is(x, y, GREEN),
+            "({x},{y}) not fill: {:?}",
+            img.px(x, y)
+        );
     }
     assert!(img.is(19, 30, BG) && img.is(119, 30, BG));
 }
@@ -143,7 +167,10 @@ fn selection_outline_is_two_px() {
 fn flags_change_the_fill() {
     let Some(ctx) = gpu() else { return };
     let mut rects = Vec::new();
-    for (i, flags) in [0, FLAG_HIGHLIGHT, FLAG_DIMMED, FLAG_FOLDED].into_iter().enumerate() {
+    for (i, flags) in [0, FLAG_HIGHLIGHT, FLAG_DIMMED, FLAG_FOLDED]
+        .into_iter()
+        .enumerate()
+    {
         let x = 10.0 + i as f32 * 50.0;
         rects.push(RectInstance::new(x, x + 40.0, 10.0, 30.0, RED, flags));
     }
@@ -152,10 +179,15 @@ fn flags_change_the_fill() {
     let hl = img.px(80, 25);
     assert!(hl[2] > 150, "highlight should be magenta-ish: {hl:?}");
     let dim = img.px(130, 25);
-    assert!(dim[0] == dim[1] && dim[1] == dim[2] && dim[0] > 150, "dimmed: {dim:?}");
-    let stripes: std::collections::HashSet<[u8; 4]> =
-        (160..200).map(|x| img.px(x, 25)).collect();
-    assert!(stripes.len() >= 2, "folded span should be hatched: {stripes:?}");
+    assert!(
+        dim[0] == dim[1] && dim[1] == dim[2] && dim[0] > 150,
+        "dimmed: {dim:?}"
+    );
+    let stripes: std::collections::HashSet<[u8; 4]> = (160..200).map(|x| img.px(x, 25)).collect();
+    assert!(
+        stripes.len() >= 2,
+        "folded span should be hatched: {stripes:?}"
+    );
 }
 
 #[test]
@@ -222,7 +254,10 @@ fn long_labels_truncate_and_narrow_ones_are_skipped() {
     assert!(first > 40, "truncated label drew only {first} px");
     // The ellipsis: some ink in the last 12 px of the box.
     let tail = (78..90).flat_map(|x| (2..17).map(move |y| (x, y)));
-    assert!(tail.into_iter().any(|(x, y)| !img.is(x, y, RED)), "no ellipsis");
+    assert!(
+        tail.into_iter().any(|(x, y)| !img.is(x, y, RED)),
+        "no ellipsis"
+    );
 }
 
 #[test]
@@ -272,7 +307,11 @@ fn srgb_target_keeps_colours() {
         rgba: off.render(&ctx, &scene).expect("render"),
     };
     let close = |a: [u8; 4], b: [u8; 4]| a.iter().zip(b).all(|(x, y)| x.abs_diff(y) <= 1);
-    assert!(close(img.px(30, 20), [200, 120, 40, 255]), "{:?}", img.px(30, 20));
+    assert!(
+        close(img.px(30, 20), [200, 120, 40, 255]),
+        "{:?}",
+        img.px(30, 20)
+    );
     assert!(close(img.px(80, 20), unpack(BG)), "{:?}", img.px(80, 20));
 }
 
@@ -335,4 +374,86 @@ fn zero_size_is_clamped_and_png_is_written() {
     let reader = decoder.read_info().expect("png header");
     assert_eq!((reader.info().width, reader.info().height), (33, 17));
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn label_shapes_are_cached_across_pans_and_bounded() {
+    let Some(ctx) = gpu() else { return };
+    let mut off = Offscreen::new(&ctx, 400, 100);
+    let names = [
+        "alpha::one",
+        "beta::two",
+        "gamma::three_is_long_enough_to_truncate",
+    ];
+    for pan in 0..4 {
+        let labels: Vec<Label> = names
+            .iter()
+            .enumerate()
+            .map(|(i, text)| Label {
+                x_px: 5.0 + pan as f32 * 3.0,
+                y_px: i as f32 * 20.0,
+                max_width_px: 150.0,
+                text,
+                color: rgb(0, 0, 0),
+            })
+            .collect();
+        let scene = Scene {
+            viewport_px: (400, 100),
+            clear: BG,
+            rects: &[],
+            labels: &labels,
+        };
+        off.draw(&ctx, &scene).expect("draw");
+        assert_eq!(off.renderer().cached_label_texts(), names.len());
+    }
+    // Many distinct texts over many frames: the cache stays bounded.
+    let texts: Vec<String> = (0..6000).map(|i| format!("fn_{i}")).collect();
+    for chunk in texts.chunks(600) {
+        let labels: Vec<Label> = chunk
+            .iter()
+            .map(|text| Label {
+                x_px: 0.0,
+                y_px: 0.0,
+                max_width_px: 100.0,
+                text,
+                color: rgb(0, 0, 0),
+            })
+            .collect();
+        let scene = Scene {
+            viewport_px: (400, 100),
+            clear: BG,
+            rects: &[],
+            labels: &labels,
+        };
+        off.draw(&ctx, &scene).expect("draw");
+        let cached = off.renderer().cached_label_texts();
+        assert!(
+            cached <= bigflame_render::MAX_TEXTS + 600,
+            "cache grew to {cached}"
+        );
+    }
+}
+
+#[test]
+fn one_text_at_many_widths_in_one_frame_all_draw() {
+    let Some(ctx) = gpu() else { return };
+    let text = "some::deeply::nested::function_name_that_is_long";
+    let rows = 12u32;
+    let labels: Vec<Label> = (0..rows)
+        .map(|i| Label {
+            x_px: 2.0,
+            y_px: i as f32 * 16.0,
+            max_width_px: 40.0 + i as f32 * 9.0,
+            text,
+            color: rgb(0, 0, 0),
+        })
+        .collect();
+    let img = render(&ctx, 200, rows * 16, &[], &labels);
+    for i in 0..rows {
+        let ink = (0..200)
+            .flat_map(|x| (i * 16..i * 16 + 15).map(move |y| (x, y)))
+            .filter(|&(x, y)| !img.is(x, y, BG))
+            .count();
+        assert!(ink > 20, "row {i} drew {ink} px");
+    }
 }

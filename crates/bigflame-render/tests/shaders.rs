@@ -34,7 +34,11 @@ fn every_shader_validates() {
             count += 1;
         }
     }
-    assert!(count >= 1, "no .wgsl files found in {}", shader_dir().display());
+    assert!(
+        count >= 1,
+        "no .wgsl files found in {}",
+        shader_dir().display()
+    );
 }
 
 #[test]
@@ -75,7 +79,10 @@ fn rect_instance_matches_wgsl() {
         ("color", std::mem::offset_of!(RectInstance, color)),
         ("flags", std::mem::offset_of!(RectInstance, flags)),
     ];
-    let rust: Vec<(String, u32)> = rust.iter().map(|(n, o)| (n.to_string(), *o as u32)).collect();
+    let rust: Vec<(String, u32)> = rust
+        .iter()
+        .map(|(n, o)| (n.to_string(), *o as u32))
+        .collect();
     assert_eq!(offsets, rust);
 }
 

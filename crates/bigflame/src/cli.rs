@@ -35,6 +35,10 @@ pub enum Command {
     Info(InfoArgs),
     /// List the functions with the most self or total weight.
     Top(TopArgs),
+    /// Render a flame chart (time order) or flame graph (left heavy) to a PNG, headless.
+    Render(RenderArgs),
+    /// Headless frame-budget benchmark: load, index, then a scripted zoom/pan camera path.
+    Bench(BenchArgs),
 }
 
 #[derive(Args, Debug)]
@@ -109,4 +113,73 @@ pub enum TopBy {
     SelfWeight,
     #[value(name = "total")]
     Total,
+}
+
+/// Which layout `render` and `bench` draw.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewArg {
+    /// Flame chart: one thread's samples in time order.
+    TimeOrder,
+    /// Flame graph: merged call tree, heaviest first.
+    LeftHeavy,
+}
+
+#[derive(Args, Debug)]
+pub struct RenderArgs {
+    /// Input file (`-` for standard input).
+    pub file: PathBuf,
+    /// Output PNG.
+    #[arg(short = 'o', long)]
+    pub output: PathBuf,
+    /// Layout to draw.
+    #[arg(long, value_enum, default_value_t = ViewArg::TimeOrder)]
+    pub view: ViewArg,
+    /// Image width, px.
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    /// Image height, px.
+    #[arg(long, default_value_t = 900)]
+    pub height: u32,
+    /// Threads: a tid, a thread name, or a `comm pid/tid` label substring; repeatable. Time order
+    /// shows the heaviest match (default: the heaviest thread); left heavy merges the matches
+    /// (default: all threads).
+    #[arg(long, value_name = "THREAD")]
+    pub thread: Vec<String>,
+    /// Visible x range START..END: seconds since the first sample for time order with timestamps
+    /// (e.g. 1.5..2.25), otherwise cumulative weight in the event's unit.
+    #[arg(long, value_name = "START..END", allow_hyphen_values = true)]
+    pub range: Option<String>,
+    /// Event to draw (default: the first event).
+    #[arg(long, value_name = "EVENT")]
+    pub event: Option<String>,
+    /// Highlight frames whose name contains TEXT (the others are dimmed).
+    #[arg(long, value_name = "TEXT")]
+    pub highlight: Option<String>,
+}
+
+#[derive(Args, Debug)]
+pub struct BenchArgs {
+    /// Input file.
+    pub file: PathBuf,
+    /// Viewport width, px.
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    /// Viewport height, px.
+    #[arg(long, default_value_t = 900)]
+    pub height: u32,
+    /// Print one JSON object (as the last line) instead of a table.
+    #[arg(long)]
+    pub json: bool,
+    /// Timed frames along the camera path (full view, zoom in, pan, zoom out).
+    #[arg(long, default_value_t = 181)]
+    pub frames: usize,
+    /// Threads, as for `render` (default: the heaviest thread; all threads for left heavy).
+    #[arg(long, value_name = "THREAD")]
+    pub thread: Vec<String>,
+    /// Layout to benchmark.
+    #[arg(long, value_enum, default_value_t = ViewArg::TimeOrder)]
+    pub view: ViewArg,
+    /// Event to draw (default: the first event).
+    #[arg(long, value_name = "EVENT")]
+    pub event: Option<String>,
 }

@@ -34,8 +34,15 @@ pub fn load(path: &Path, args: &LoadArgs, mut opts: ImportOptions) -> Result<Pro
     Ok(profile)
 }
 
-/// Prints one line per kind of skipped record (never one per record).
+/// Prints one line per kind of skipped record (never one per record). The importer's own notes, when
+/// it wrote any, already describe the skipped records in the peers' words and are printed instead.
 fn report_skipped(profile: &Profile) {
+    if !profile.meta.notes.is_empty() {
+        for note in &profile.meta.notes {
+            eprintln!("bigflame: warning: {}: {note}", profile.meta.source);
+        }
+        return;
+    }
     for (reason, count, location, excerpt) in &profile.meta.skipped.entries {
         if *reason == bigflame_model::SkipReason::OtherEvent {
             continue; // a selection, not a problem; `info` lists every event

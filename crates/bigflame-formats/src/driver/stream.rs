@@ -2,7 +2,8 @@
 //!
 //! Why a reader thread: decompression and `read()` are sequential, parsing is parallel. A dedicated
 //! thread fills the next block while the pool parses the current one and merges the previous one, and a
-//! rendezvous channel keeps at most three blocks alive. Each block is cut at its last record boundary
+//! rendezvous channel keeps three blocks in flight; merged blocks go back to the reader for reuse (at
+//! most two wait there), which avoids page-faulting fresh memory for every block. Each block is cut at its last record boundary
 //! (searched backwards in growing windows, so a 10 MB record only grows the block that holds it) and the
 //! remainder is carried into the next block, so chunks never split a record.
 //!
@@ -19,7 +20,7 @@ use std::io::{self, Read};
 use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{SyncSender, sync_channel};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
 /// A stream to import.
 pub(crate) struct StreamInput<'n> {
@@ -143,10 +144,8 @@ pub(crate) fn import_stream(
     };
     let encoding = Encoding::detect(&head);
     if encoding.is_utf16() {
-        if !eof {
-            if let Err(e) = reader.read_to_end(&mut head) {
-                truncated = Some(ctx.classify(e, head.len() as u64)?);
-            }
+        if !eof && let Err(e) = reader.read_to_end(&mut head) {
+            truncated = Some(ctx.classify(e, head.len() as u64)?);
         }
         let forced = ImportOptions {
             format: Some(format),
@@ -168,17 +167,26 @@ pub(crate) fn import_stream(
     let fmt = chunk_format(format, name, opts);
     let boundary = fmt.next_record_boundary;
     let engine = Engine::new(&fmt, opts, bytes_total, Some(Arc::clone(&bytes_read)));
-    let mut merger = Merger {
-        counted_upto: base,
-        ..Merger::default()
-    };
+    let mut merger = Merger::starting_at(base);
     let block_bytes = opts.block_bytes.max(1);
     let outcome = std::thread::scope(|ts| {
         let (tx, rx) = sync_channel::<Msg>(0);
+        // Merged blocks go back to the reader, which refills them: no page faults on fresh memory.
+        let (recycle_tx, recycle_rx) = sync_channel::<Vec<u8>>(2);
         let ctx = &ctx;
         ts.spawn(move || {
             let end = if eof { Some(truncated) } else { None };
-            read_blocks(reader, head, base, end, block_bytes, boundary, ctx, &tx);
+            let channels = (&tx, &recycle_rx);
+            read_blocks(
+                reader,
+                head,
+                base,
+                end,
+                block_bytes,
+                boundary,
+                ctx,
+                channels,
+            );
         });
         let merger = &mut merger;
         let engine = &engine;
@@ -191,7 +199,7 @@ pub(crate) fn import_stream(
                     Msg::Block(block) => {
                         let ranges = split(&block.data, 0, boundary, opts.chunk_bytes, threads);
                         let (_, parsed) = rayon::join(
-                            || merge_block(merger, pending.take()),
+                            || merge_block(merger, pending.take(), &recycle_tx),
                             || engine.parse_all(&block.data, block.base, &ranges),
                         );
                         pending = Some((block, parsed));
@@ -203,7 +211,7 @@ pub(crate) fn import_stream(
                     }
                 }
             }
-            merge_block(merger, pending.take());
+            merge_block(merger, pending.take(), &recycle_tx);
             outcome
         })
     });
@@ -214,9 +222,15 @@ pub(crate) fn import_stream(
     Ok(with_truncation(profile, truncated, name, Some(last_line)))
 }
 
-fn merge_block(merger: &mut Merger, pending: Option<(Block, Vec<ProfileBuilder>)>) {
+fn merge_block(
+    merger: &mut Merger,
+    pending: Option<(Block, Vec<ProfileBuilder>)>,
+    recycle: &SyncSender<Vec<u8>>,
+) {
     if let Some((block, builders)) = pending {
         merger.merge(Some(builders), &block.data, block.base, true);
+        // The reader may have finished; then the buffer is simply dropped.
+        let _ = recycle.try_send(block.data);
     }
 }
 
@@ -261,7 +275,7 @@ fn read_blocks(
     block_bytes: usize,
     boundary: fn(&[u8], usize) -> usize,
     ctx: &ErrorContext<'_>,
-    tx: &SyncSender<Msg>,
+    (tx, recycled): (&SyncSender<Msg>, &Receiver<Vec<u8>>),
 ) {
     let mut want = block_bytes;
     loop {
@@ -289,7 +303,9 @@ fn read_blocks(
         }
         match last_boundary(&buf, boundary) {
             Some(cut) => {
-                let mut next = Vec::with_capacity(block_bytes.max(buf.len() - cut) + 1);
+                let mut next = recycled.try_recv().unwrap_or_default();
+                next.clear();
+                next.reserve(block_bytes.max(buf.len() - cut) + 1);
                 next.extend_from_slice(&buf[cut..]);
                 buf.truncate(cut);
                 let block = Block { data: buf, base };

@@ -184,7 +184,7 @@ fn a_10mb_line_is_parsed_on_every_path() {
     let mut data = b"a;b 1\n".to_vec();
     let frames = 10 << 20 >> 4;
     for i in 0..frames {
-        let _ = write!(&mut data, "frame_{i:09};");
+        let _ = write!(&mut data, "frame_{:09};", i % 1000);
     }
     data.pop();
     data.extend_from_slice(b" 5\nc 2\n");
@@ -195,7 +195,9 @@ fn a_10mb_line_is_parsed_on_every_path() {
     let p = via_reader(&data, "big", &opts(2, 1 << 20, 1 << 20)).unwrap();
     assert!(dump(&p) == want);
     assert_eq!(p.threads[0].samples[0].weight, [1.0, 5.0, 2.0]);
-    assert_eq!(p.frames.len(), frames + 3);
+    assert_eq!(p.frames.len(), 1000 + 3);
+    let leaf = p.threads[0].samples[0].stack[1];
+    assert_eq!(p.stacks.depth(leaf) as usize, frames - 1);
 }
 
 #[test]
@@ -377,4 +379,22 @@ fn forced_unsupported_format_is_an_error() {
         msg.starts_with("x: this looks like callgrind output"),
         "{msg}"
     );
+}
+
+#[test]
+fn gzip_inside_gzip_is_named() {
+    let inner = crate::input::tests::gzip(b"a;b 1\n");
+    let outer = crate::input::tests::gzip(&inner);
+    let msg = import_bytes(&outer, "x.gz.gz", &ImportOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.starts_with("x.gz.gz: gzip data inside gzip data"),
+        "{msg}"
+    );
+    let p = import_bytes(&inner, "x.gz", &ImportOptions::default()).unwrap();
+    assert_eq!(p.total_weight(bigflame_model::EventId(0)), 1.0);
+    let empty = crate::input::tests::gzip(b"");
+    let p = import_bytes(&empty, "e.gz", &ImportOptions::default()).unwrap();
+    assert!(p.threads.is_empty());
 }

@@ -82,12 +82,12 @@ pub fn parse_frame_line(raw: &[u8]) -> Line<'_> {
     let (symbol, module) = match module_open(after) {
         Some(open) if after.ends_with(b")") => {
             // perl's `(.+) \((\S*)\)`: the symbol keeps its trailing blanks, and when only blanks
-            // separate the address from the module, the symbol is one blank.
+            // separate the address from the module, the symbol is the last of them.
             let raw_symbol = &after[..open];
             let symbol = trim_start(raw_symbol);
             let symbol: &[u8] = match (symbol.is_empty(), raw_symbol.is_empty()) {
                 (false, _) => symbol,
-                (true, false) => b" ",
+                (true, false) => &raw_symbol[raw_symbol.len() - 1..],
                 (true, true) => return Line::Malformed,
             };
             (symbol, &after[open + 2..after.len() - 1])

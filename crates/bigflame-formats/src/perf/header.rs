@@ -178,10 +178,10 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
     let mut pos = first_end;
     let (pid, tid, key_end, comm_end) = loop {
         let (ws, we) = next_word(line, pos)?;
-        if we < line.len() {
-            if let Some((pid, tid)) = parse_pid_tid(&line[ws..we]) {
-                break (pid, tid, we, ws);
-            }
+        if we < line.len()
+            && let Some((pid, tid)) = parse_pid_tid(&line[ws..we])
+        {
+            break (pid, tid, we, ws);
         }
         pos = we;
     };

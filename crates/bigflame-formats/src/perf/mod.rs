@@ -103,7 +103,16 @@ pub fn split_chunks(data: &[u8], chunks: usize) -> Vec<(usize, usize)> {
     out
 }
 
-/// Parses a whole `perf script` text with `threads` worker threads (about `4 × threads` chunks).
+/// Input bytes per chunk above which [`parse`] uses more chunks than threads (up to 4 per thread, for
+/// load balancing). Every chunk re-parses each distinct call chain it meets and the merge re-interns
+/// every chunk's stacks, so on inputs with many distinct stacks extra chunks cost more than they
+/// balance: a synthetic 300 MB input with 300k distinct stack nodes took 2.6× the CPU time in 8 chunks
+/// as in 1, while a real `perf record -a -g` capture repeated to 215 MB took 1.1× in 2 chunks
+/// (release build, `perf::parse` timed with `std::time::Instant`, user CPU time from `time`).
+pub const BYTES_PER_CHUNK: usize = 256 << 20;
+
+/// Parses a whole `perf script` text with `threads` worker threads: `threads` chunks, or up to
+/// `4 × threads` for inputs over [`BYTES_PER_CHUNK`] per thread.
 ///
 /// `threads == 1` parses sequentially in one chunk. The result is identical for any thread count.
 pub fn parse(data: &[u8], opts: &PerfOptions, threads: usize) -> bigflame_model::Profile {
@@ -111,7 +120,8 @@ pub fn parse(data: &[u8], opts: &PerfOptions, threads: usize) -> bigflame_model:
     if threads == 1 {
         return finish(vec![parse_chunk(data, 0, opts)]);
     }
-    let ranges = split_chunks(data, threads * 4);
+    let chunks = (data.len() / BYTES_PER_CHUNK).clamp(threads, threads * 4);
+    let ranges = split_chunks(data, chunks);
     let run = || -> Vec<ProfileBuilder> {
         ranges
             .par_iter()

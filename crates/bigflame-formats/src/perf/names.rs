@@ -83,10 +83,10 @@ pub fn frame_names(
         } else {
             String::from_utf8_lossy(part).into_owned()
         };
-        if opts.flavour == Flavour::Inferno {
-            if let Some(demangled) = demangle_rust_legacy(&name) {
-                name = demangled;
-            }
+        if opts.flavour == Flavour::Inferno
+            && let Some(demangled) = demangle_rust_legacy(&name)
+        {
+            name = demangled;
         }
         tidy(&mut name, opts.flavour);
         if java && name.starts_with('L') && name.contains('/') {

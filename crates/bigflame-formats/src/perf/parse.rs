@@ -16,15 +16,18 @@
 //! skipped and counted as [`SkipReason::MalformedLine`] ("weird stack line"); both record the absolute
 //! byte offset of their first occurrence. A truncated last record is kept with the frames read so far.
 
-use super::frame_line::{Line, parse_frame_line};
-use super::header::{Header, parse_header, trim};
-use super::names::frame_names;
+#[path = "stack_cache.rs"]
+mod stack_cache;
+
+use super::frame_line::parse_frame_line;
+use super::header::{Header, parse_header};
 use super::{Flavour, PerfOptions};
 use bigflame_model::{
-    EventId, FastHasher, Frame, FrameId, FrameKind, ProfileBuilder, SkipReason, StackId, ThreadId,
+    EventId, FastHasher, FrameId, FrameKind, ProfileBuilder, SkipReason, StackId, ThreadId,
     ThreadKey, WeightUnit,
 };
 use hashbrown::HashTable;
+use stack_cache::{LineEntry, RawEntry};
 use std::hash::BuildHasher;
 
 /// The offset of the first record that starts at or after `from`.
@@ -67,29 +70,10 @@ pub fn parse_chunk(data: &[u8], base_offset: u64, opts: &PerfOptions) -> Profile
     ChunkParser::new(data, base_offset, opts).run()
 }
 
-/// A call-chain block seen before: `data[start..start + len]`, parsed into `stack`.
-struct StackEntry {
-    hash: u64,
-    start: usize,
-    len: usize,
-    java: bool,
-    stack: StackId,
-    malformed: u64,
-}
-
-/// A `symbol (module)` pair seen before, named into `arena[frames.0..frames.1]` (caller first).
-struct LineEntry {
-    hash: u64,
-    symbol: (usize, usize),
-    module: (usize, usize),
-    pc: (usize, usize),
-    java: bool,
-    frames: (u32, u32),
-}
-
+/// A thread seen before; its key bytes are `thread_keys[key.0..key.0 + key.1]` (a small hot buffer).
 struct ThreadEntry {
     hash: u64,
-    key: Box<[u8]>,
+    key: (usize, usize),
     id: ThreadId,
     java: bool,
 }
@@ -106,19 +90,27 @@ struct ChunkParser<'a> {
     opts: &'a PerfOptions,
     hasher: FastHasher,
     b: ProfileBuilder,
-    stacks: HashTable<StackEntry>,
+    raw_lines: HashTable<RawEntry>,
+    raw_keys: Vec<u8>,
+    /// Frame ranges and raw-line ids of the lines of the block being parsed (leaf first).
+    ranges: Vec<((u32, u32), u32)>,
+    /// Per raw-line id: the last `(parent, stack)` its frames were pushed onto, so a line seen on top
+    /// of the same parent again skips the stack table.
+    memo: Vec<(StackId, StackId)>,
     lines: HashTable<LineEntry>,
+    line_keys: Vec<u8>,
     arena: Vec<FrameId>,
     threads: HashTable<ThreadEntry>,
+    thread_keys: Vec<u8>,
     events: Vec<EventEntry>,
-    /// Leaf-first frames of the stack being built.
-    scratch: Vec<FrameId>,
     names: Vec<(String, FrameKind)>,
     /// Samples of filtered-out events: count and first header `(offset, len)`.
     other_events: (u64, Option<(usize, usize)>),
-    /// True when the chunk holds no `\r`, so a record ends exactly at the next `\n\n`.
-    lf_only: bool,
-    blank_line: memchr::memmem::Finder<'static>,
+    /// The `\n`s of `data`, consumed in order by [`ChunkParser::next_line`] (one SIMD pass over the
+    /// chunk instead of one `memchr` call per line).
+    newlines: memchr::Memchr<'a>,
+    /// Start of the next line to read.
+    pos: usize,
 }
 
 /// Offset of `sub` inside `data` (both from the same allocation).
@@ -127,18 +119,31 @@ fn offset_in(data: &[u8], sub: &[u8]) -> usize {
     (sub.as_ptr() as usize).saturating_sub(data.as_ptr() as usize)
 }
 
+/// `a == b` for the short keys of the caches, without a call into libc's `memcmp` (whose call
+/// overhead dominated comparing ~40-byte keys millions of times).
+#[inline]
+pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+    let n = a.len();
+    if n != b.len() {
+        return false;
+    }
+    if n < 8 {
+        return a.iter().zip(b).all(|(x, y)| x == y);
+    }
+    let word = |s: &[u8], at: usize| u64::from_le_bytes(s[at..at + 8].try_into().unwrap_or([0; 8]));
+    let mut i = 0;
+    while i + 8 < n {
+        if word(a, i) != word(b, i) {
+            return false;
+        }
+        i += 8;
+    }
+    word(a, n - 8) == word(b, n - 8)
+}
+
 #[inline]
 fn is_blank(line: &[u8]) -> bool {
     line.iter().all(|b| matches!(b, b' ' | b'\t' | b'\r'))
-}
-
-/// The line starting at `pos` (without its `\n`) and the offset of the next line.
-#[inline]
-fn line_at(data: &[u8], pos: usize) -> (&[u8], usize) {
-    match memchr::memchr(b'\n', &data[pos..]) {
-        Some(rel) => (&data[pos..pos + rel], pos + rel + 1),
-        None => (&data[pos..], data.len()),
-    }
 }
 
 /// The event name kept in the model: FlameGraph keeps perf's token (`cpu-clock:uhH`); inferno drops
@@ -148,12 +153,12 @@ fn event_name(token: &[u8], flavour: Flavour) -> String {
     if token.is_empty() {
         return "samples".to_string();
     }
-    if flavour == Flavour::Inferno {
-        if let Some((base, modifiers)) = token.rsplit_once(':') {
-            if !base.is_empty() && modifiers.bytes().all(|b| b"ukhHGIpPSDWe".contains(&b)) {
-                return base.to_string();
-            }
-        }
+    if flavour == Flavour::Inferno
+        && let Some((base, modifiers)) = token.rsplit_once(':')
+        && !base.is_empty()
+        && modifiers.bytes().all(|b| b"ukhHGIpPSDWe".contains(&b))
+    {
+        return base.to_string();
     }
     token.into_owned()
 }
@@ -166,26 +171,40 @@ impl<'a> ChunkParser<'a> {
             opts,
             hasher: FastHasher::default(),
             b: ProfileBuilder::new(),
-            stacks: HashTable::new(),
+            raw_lines: HashTable::new(),
+            raw_keys: Vec::new(),
+            ranges: Vec::new(),
+            memo: Vec::new(),
             lines: HashTable::new(),
+            line_keys: Vec::new(),
             arena: Vec::new(),
             threads: HashTable::new(),
+            thread_keys: Vec::new(),
             events: Vec::new(),
-            scratch: Vec::new(),
             names: Vec::new(),
             other_events: (0, None),
-            lf_only: memchr::memchr(b'\r', data).is_none(),
-            blank_line: memchr::memmem::Finder::new(b"\n\n"),
+            newlines: memchr::memchr_iter(b'\n', data),
+            pos: 0,
         }
+    }
+
+    /// The next line as `(start, end)` (`end` at its `\n` or the end of the input); requires
+    /// `self.pos < data.len()`.
+    #[inline]
+    fn next_line(&mut self) -> (usize, usize) {
+        let len = self.data.len();
+        let start = self.pos;
+        let end = self.newlines.next().unwrap_or(len);
+        self.pos = if end < len { end + 1 } else { len };
+        (start, end)
     }
 
     fn run(mut self) -> ProfileBuilder {
         let data = self.data;
-        let mut pos = 0;
-        while pos < data.len() {
-            let (line, next) = line_at(data, pos);
+        while self.pos < data.len() {
+            let (pos, end) = self.next_line();
+            let line = &data[pos..end];
             if line.first() == Some(&b'#') || is_blank(line) {
-                pos = next;
                 continue;
             }
             let Some(header) = parse_header(line) else {
@@ -193,16 +212,9 @@ impl<'a> ChunkParser<'a> {
                 self.b
                     .skipped
                     .add(SkipReason::MalformedSample, || format!("byte {loc}"), line);
-                pos = next;
                 continue;
             };
-            let (block, after) = if header.inline_frame.is_some() {
-                ((next, next), next)
-            } else {
-                self.block_after(pos + line.len())
-            };
-            self.record(&header, pos, line.len(), block);
-            pos = after;
+            self.record(&header, pos, line.len());
         }
         let (count, first) = self.other_events;
         if let Some((start, len)) = first {
@@ -217,51 +229,47 @@ impl<'a> ChunkParser<'a> {
         self.b
     }
 
-    /// The call-chain block after the header line whose `\n` is at `header_end` (or which ends the
-    /// input there): `((start, end), next_record_search_position)`.
-    fn block_after(&self, header_end: usize) -> ((usize, usize), usize) {
+    /// Reads the call-chain lines after a header up to the empty line (or `\r` alone) that ends the
+    /// record, or the end of the input. With `keep`, their frame ranges go to `self.ranges` (leaf
+    /// first); otherwise they are skipped.
+    fn read_block(&mut self, java: bool, keep: bool) {
         let data = self.data;
-        if header_end >= data.len() {
-            return ((data.len(), data.len()), data.len());
-        }
-        let start = header_end + 1;
-        if self.lf_only {
-            return match self.blank_line.find(&data[header_end..]) {
-                Some(rel) => (
-                    (start, (header_end + rel + 1).max(start)),
-                    header_end + rel + 2,
-                ),
-                None => ((start, data.len()), data.len()),
-            };
-        }
-        let mut pos = start;
-        while pos < data.len() {
-            let (line, next) = line_at(data, pos);
+        let mut ranges = std::mem::take(&mut self.ranges);
+        ranges.clear();
+        while self.pos < data.len() {
+            let (start, end) = self.next_line();
+            let line = &data[start..end];
             if line.is_empty() || line == b"\r" {
-                return ((start, pos), next);
+                break;
             }
-            pos = next;
+            if keep {
+                ranges.push(self.raw_line_frames(start, end, java));
+            }
         }
-        ((start, data.len()), data.len())
+        self.ranges = ranges;
     }
 
-    fn record(&mut self, h: &Header<'_>, pos: usize, line_len: usize, block: (usize, usize)) {
+    fn record(&mut self, h: &Header<'_>, pos: usize, line_len: usize) {
         let (thread, java) = self.thread(h);
-        let Some(event) = self.event(h) else {
+        let event = self.event(h);
+        let Some(event) = event else {
+            if h.inline_frame.is_none() {
+                self.read_block(java, false);
+            }
             self.other_events.0 += 1;
             self.other_events.1.get_or_insert((pos, line_len));
             return;
         };
         let stack = match h.inline_frame {
-            Some(frame) => {
-                self.scratch.clear();
-                let at = offset_in(self.data, frame);
-                let malformed = self.push_line_frames(frame, java);
-                self.count_malformed(malformed, frame, at);
-                self.intern_scratch()
+            Some(raw) => {
+                let parsed = parse_frame_line(raw);
+                let frames = self.frames_of(&parsed, raw, offset_in(self.data, raw), java);
+                self.push_frames(StackId::EMPTY, frames)
             }
-            None if block.0 >= block.1 => StackId::EMPTY,
-            None => self.block_stack(block, java),
+            None => {
+                self.read_block(java, true);
+                self.block_stack()
+            }
         };
         let weight = h.period.unwrap_or(1) as f64;
         self.b.sample(thread, event, h.time_ns, stack, weight);
@@ -269,7 +277,11 @@ impl<'a> ChunkParser<'a> {
 
     fn thread(&mut self, h: &Header<'_>) -> (ThreadId, bool) {
         let hash = self.hasher.hash_one(h.thread_key);
-        if let Some(e) = self.threads.find(hash, |e| *e.key == *h.thread_key) {
+        let keys = &self.thread_keys;
+        if let Some(e) = self
+            .threads
+            .find(hash, |e| same_bytes(&keys[e.key.0..e.key.0 + e.key.1], h.thread_key))
+        {
             return (e.id, e.java);
         }
         let name = self.b.intern(&String::from_utf8_lossy(h.comm));
@@ -279,11 +291,13 @@ impl<'a> ChunkParser<'a> {
             name,
         });
         let java = h.comm == b"java";
+        let key = (self.thread_keys.len(), h.thread_key.len());
+        self.thread_keys.extend_from_slice(h.thread_key);
         self.threads.insert_unique(
             hash,
             ThreadEntry {
                 hash,
-                key: h.thread_key.into(),
+                key,
                 id,
                 java,
             },
@@ -293,7 +307,7 @@ impl<'a> ChunkParser<'a> {
     }
 
     fn event(&mut self, h: &Header<'_>) -> Option<EventId> {
-        if let Some(e) = self.events.iter().find(|e| *e.token == *h.event) {
+        if let Some(e) = self.events.iter().find(|e| same_bytes(&e.token, h.event)) {
             return e.id;
         }
         let name = event_name(h.event, self.opts.flavour);
@@ -301,11 +315,7 @@ impl<'a> ChunkParser<'a> {
             Some(filter) => *filter == name || filter.as_bytes() == h.event,
             None => true,
         };
-        let unit = if h.period.is_some() {
-            WeightUnit::Events
-        } else {
-            WeightUnit::Samples
-        };
+        let unit = event_unit(&name, h.period.is_some());
         let id = wanted.then(|| self.b.event(&name, unit));
         self.events.push(EventEntry {
             token: h.event.into(),
@@ -313,170 +323,33 @@ impl<'a> ChunkParser<'a> {
         });
         id
     }
+}
 
-    /// The stack of a call-chain block. The first (leaf) line is named through the line cache: its
-    /// address changes from sample to sample even when the call path does not. The callers' lines
-    /// (return addresses, stable per path) are looked up as one text in the block cache.
-    fn block_stack(&mut self, (start, end): (usize, usize), java: bool) -> StackId {
-        let data = self.data;
-        let leaf_end = memchr::memchr(b'\n', &data[start..end]).map_or(end, |rel| start + rel);
-        let parent = if leaf_end + 1 < end {
-            self.callers_stack((leaf_end + 1, end), java)
-        } else {
-            StackId::EMPTY
-        };
-        let leaf = &data[start..leaf_end];
-        self.scratch.clear();
-        let bad = self.push_line_frames(leaf, java);
-        self.count_malformed(bad, leaf, start);
-        let mut stack = parent;
-        for i in (0..self.scratch.len()).rev() {
-            stack = self.b.stack(stack, self.scratch[i]);
-        }
-        stack
+#[cfg(test)]
+#[path = "parse_tests.rs"]
+mod tests;
+
+/// The unit of an event's weights: perf's software clock events (`cpu-clock`, `task-clock`) count
+/// nanoseconds, so their periods are time; other periods count occurrences of the event; without a
+/// period every sample weighs 1.
+fn event_unit(name: &str, has_period: bool) -> WeightUnit {
+    let base = name.split_once(':').map_or(name, |(b, _)| b);
+    match (has_period, base) {
+        (false, _) => WeightUnit::Samples,
+        (true, "cpu-clock" | "task-clock") => WeightUnit::Nanoseconds,
+        (true, _) => WeightUnit::Events,
     }
+}
 
-    /// The stack of the callers' lines `data[start..end]`, from the block cache or by parsing.
-    fn callers_stack(&mut self, (start, end): (usize, usize), java: bool) -> StackId {
-        let data = self.data;
-        let text = &data[start..end];
-        let hash = self.hasher.hash_one(text) ^ u64::from(java).wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let found = self.stacks.find(hash, |e| {
-            e.len == text.len() && e.java == java && data[e.start..e.start + e.len] == *text
-        });
-        if let Some(e) = found {
-            let (stack, malformed) = (e.stack, e.malformed);
-            if malformed > 0 {
-                let loc = self.base + start as u64;
-                self.b.skipped.add_many(
-                    SkipReason::MalformedLine,
-                    malformed,
-                    || format!("byte {loc}"),
-                    b"",
-                );
-            }
-            return stack;
-        }
-        self.scratch.clear();
-        let mut malformed = 0;
-        let mut pos = start;
-        while pos < end {
-            let line_end = memchr::memchr(b'\n', &data[pos..end]).map_or(end, |rel| pos + rel);
-            let line = &data[pos..line_end];
-            let bad = self.push_line_frames(line, java);
-            self.count_malformed(bad, line, pos);
-            malformed += bad;
-            pos = line_end + 1;
-        }
-        let stack = self.intern_scratch();
-        self.stacks.insert_unique(
-            hash,
-            StackEntry {
-                hash,
-                start,
-                len: text.len(),
-                java,
-                stack,
-                malformed,
-            },
-            |e| e.hash,
-        );
-        stack
-    }
+#[cfg(test)]
+mod unit_tests {
+    use super::*;
 
-    fn count_malformed(&mut self, bad: u64, line: &[u8], at: usize) {
-        if bad > 0 {
-            let loc = self.base + at as u64;
-            self.b.skipped.add(
-                SkipReason::MalformedLine,
-                || format!("byte {loc}"),
-                trim(line),
-            );
-        }
-    }
-
-    /// Interns `scratch` (leaf first) as a stack, root first.
-    fn intern_scratch(&mut self) -> StackId {
-        let mut stack = StackId::EMPTY;
-        for &frame in self.scratch.iter().rev() {
-            stack = self.b.stack(stack, frame);
-        }
-        stack
-    }
-
-    /// Pushes the frames of one call-chain line onto `scratch` (leaf first); returns 1 when the line is
-    /// malformed, else 0.
-    fn push_line_frames(&mut self, raw: &[u8], java: bool) -> u64 {
-        let frame = match parse_frame_line(raw) {
-            Line::Frame(f) => f,
-            Line::Ignored => return 0,
-            Line::Malformed => return 1,
-        };
-        let data = self.data;
-        let pc: &[u8] = if self.opts.include_addrs {
-            frame.pc
-        } else {
-            b""
-        };
-        let hash = {
-            use std::hash::{Hash, Hasher};
-            let mut h = self.hasher.build_hasher();
-            (frame.symbol, frame.module, pc, java).hash(&mut h);
-            h.finish()
-        };
-        let span = |(s, l): (usize, usize)| &data[s..s + l];
-        let found = self.lines.find(hash, |e| {
-            e.java == java
-                && span(e.symbol) == frame.symbol
-                && span(e.module) == frame.module
-                && span(e.pc) == pc
-        });
-        let (lo, hi) = match found {
-            Some(e) => e.frames,
-            None => {
-                self.names.clear();
-                frame_names(&frame, java, self.opts, &mut self.names);
-                let module = (!frame.module.is_empty())
-                    .then(|| self.b.intern(&String::from_utf8_lossy(frame.module)));
-                let lo = self.arena.len() as u32;
-                for (name, kind) in std::mem::take(&mut self.names) {
-                    let name = self.b.intern(&name);
-                    let id = self.b.frame(Frame {
-                        name,
-                        module,
-                        file: None,
-                        line: 0,
-                        kind,
-                    });
-                    self.arena.push(id);
-                }
-                let hi = self.arena.len() as u32;
-                let locate = |s: &[u8]| {
-                    if s.is_empty() {
-                        (0, 0)
-                    } else {
-                        (offset_in(data, s), s.len())
-                    }
-                };
-                self.lines.insert_unique(
-                    hash,
-                    LineEntry {
-                        hash,
-                        symbol: locate(frame.symbol),
-                        module: locate(frame.module),
-                        pc: locate(pc),
-                        java,
-                        frames: (lo, hi),
-                    },
-                    |e| e.hash,
-                );
-                (lo, hi)
-            }
-        };
-        // Caller first in the arena; the scratch stack is leaf first.
-        for i in (lo..hi).rev() {
-            self.scratch.push(self.arena[i as usize]);
-        }
-        0
+    #[test]
+    fn clock_events_weigh_nanoseconds() {
+        assert_eq!(event_unit("cpu-clock", true), WeightUnit::Nanoseconds);
+        assert_eq!(event_unit("task-clock:ppp", true), WeightUnit::Nanoseconds);
+        assert_eq!(event_unit("cycles", true), WeightUnit::Events);
+        assert_eq!(event_unit("cpu-clock", false), WeightUnit::Samples);
     }
 }

@@ -37,9 +37,6 @@ pub fn run(args: &CollapseArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     if profile.meta.format != "perf-script" {
         collapse.root = RootFrame::None;
     }
-    for note in &profile.meta.notes {
-        eprintln!("{note}");
-    }
     if profile.events.len() > 1 && args.event_filter.is_none() {
         eprintln!(
             "Filtering for events of type: {}",

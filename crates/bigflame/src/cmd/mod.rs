@@ -1,7 +1,9 @@
 //! Subcommand dispatch.
 
+mod bench;
 mod collapse;
 mod info;
+mod render;
 mod top;
 
 use crate::cli::{Cli, Command};
@@ -15,6 +17,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Collapse(args)) => collapse::run(&args, &cli.load),
         Some(Command::Info(args)) => info::run(&args, &cli.load),
         Some(Command::Top(args)) => top::run(&args, &cli.load),
+        Some(Command::Render(args)) => render::run(&args, &cli.load),
+        Some(Command::Bench(args)) => bench::run(&args, &cli.load),
         None => {
             Cli::command().print_help()?;
             Ok(ExitCode::from(2))

@@ -1,0 +1,236 @@
+//! The parallel core shared by the in-memory and streaming paths: chunk splitting, parallel parsing
+//! with progress, and the in-order merge.
+//!
+//! Why merge incrementally: holding every chunk's builder until the end would cost one local copy of
+//! the frame and stack tables per chunk (hundreds of chunks for a multi-gigabyte file). Merging each
+//! wave into one global builder as soon as it is parsed bounds memory by the model plus one wave, and
+//! running that merge beside the next wave's parsing (`rayon::join`) hides most of its cost.
+
+use super::{ChunkFormat, ImportOptions, Progress, ProgressFn};
+use crate::error::count_newlines;
+use bigflame_model::{Profile, ProfileBuilder, ProfileMeta, ThreadKey};
+use rayon::prelude::*;
+use std::ops::Range;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+/// Runs `f` on a pool of `threads` threads (0 = all cores); falls back to the global pool.
+pub(crate) fn with_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        Ok(pool) => pool.install(f),
+        Err(_) => f(),
+    }
+}
+
+/// Splits `data[start..]` into record-aligned chunk ranges.
+pub(crate) fn split(
+    data: &[u8],
+    start: usize,
+    boundary: fn(&[u8], usize) -> usize,
+    chunk_bytes: usize,
+    threads: usize,
+) -> Vec<Range<usize>> {
+    let len = data.len().saturating_sub(start);
+    let mut n = len.div_ceil(chunk_bytes.max(1)).max(1);
+    if len >= threads * (256 << 10) {
+        n = n.max(4 * threads);
+    }
+    let step = len.div_ceil(n).max(1);
+    let mut ranges = Vec::with_capacity(n);
+    let mut prev = start;
+    while prev < data.len() {
+        let target = (prev + step).min(data.len());
+        let cut = boundary(data, target).clamp(target, data.len());
+        ranges.push(prev..cut);
+        prev = cut;
+    }
+    ranges
+}
+
+/// Parses chunks and reports progress.
+pub(crate) struct Engine<'f, 'a> {
+    fmt: &'f ChunkFormat<'a>,
+    progress: Option<ProgressFn>,
+    bytes_total: Option<u64>,
+    /// For streams: the raw bytes read, reported instead of parsed bytes.
+    raw_read: Option<Arc<AtomicU64>>,
+    bytes_done: AtomicU64,
+    samples: AtomicU64,
+}
+
+impl<'f, 'a> Engine<'f, 'a> {
+    pub(crate) fn new(
+        fmt: &'f ChunkFormat<'a>,
+        opts: &ImportOptions,
+        bytes_total: Option<u64>,
+        raw_read: Option<Arc<AtomicU64>>,
+    ) -> Self {
+        Engine {
+            fmt,
+            progress: opts.progress.clone(),
+            bytes_total,
+            raw_read,
+            bytes_done: AtomicU64::new(0),
+            samples: AtomicU64::new(0),
+        }
+    }
+
+    /// Parses `ranges` of `data` (whose first byte is at input offset `base`) in parallel, in order.
+    pub(crate) fn parse_all(
+        &self,
+        data: &[u8],
+        base: u64,
+        ranges: &[Range<usize>],
+    ) -> Vec<ProfileBuilder> {
+        ranges
+            .par_iter()
+            .map(|r| {
+                let b = (self.fmt.parse_chunk)(&data[r.clone()], base + r.start as u64);
+                let done =
+                    self.bytes_done.fetch_add(r.len() as u64, Ordering::Relaxed) + r.len() as u64;
+                let n = samples_in(&b);
+                let samples = self.samples.fetch_add(n, Ordering::Relaxed) + n;
+                if let Some(cb) = &self.progress {
+                    let bytes_done = match &self.raw_read {
+                        Some(raw) => raw.load(Ordering::Relaxed),
+                        None => done,
+                    };
+                    cb(Progress {
+                        bytes_done,
+                        bytes_total: self.bytes_total,
+                        samples_so_far: samples,
+                    });
+                }
+                b
+            })
+            .collect()
+    }
+
+    /// The final progress report.
+    pub(crate) fn report(&self, bytes_done: u64, profile: &Profile) {
+        if let Some(cb) = &self.progress {
+            let samples = (0..profile.events.len())
+                .map(|e| profile.sample_count(bigflame_model::EventId::from_index(e)) as u64)
+                .sum();
+            cb(Progress {
+                bytes_done: self.bytes_total.unwrap_or(bytes_done),
+                bytes_total: self.bytes_total,
+                samples_so_far: samples,
+            });
+        }
+    }
+}
+
+fn samples_in(b: &ProfileBuilder) -> u64 {
+    b.threads
+        .iter()
+        .flat_map(|t| t.samples.iter())
+        .map(|c| c.len() as u64)
+        .sum()
+}
+
+/// Merges chunk builders in input order and turns skip offsets into line numbers.
+#[derive(Default)]
+pub(crate) struct Merger {
+    global: Option<ProfileBuilder>,
+    /// Newlines counted in the input before absolute offset `counted_upto`.
+    pub(super) lines: u64,
+    counted_upto: u64,
+}
+
+impl Merger {
+    /// A merger for an input whose first byte is at offset `base` (3 after a UTF-8 BOM).
+    pub(crate) fn starting_at(base: u64) -> Self {
+        Merger {
+            counted_upto: base,
+            ..Merger::default()
+        }
+    }
+
+    /// Merges the builders parsed from `data` (input offset `base`). With `advance`, counts the lines
+    /// of the whole of `data` afterwards (streams, whose blocks are dropped after merging).
+    pub(crate) fn merge(
+        &mut self,
+        builders: Option<Vec<ProfileBuilder>>,
+        data: &[u8],
+        base: u64,
+        advance: bool,
+    ) {
+        let Some(mut builders) = builders else { return };
+        for b in &mut builders {
+            for entry in &mut b.skipped.entries {
+                let known = self
+                    .global
+                    .as_ref()
+                    .is_some_and(|g| g.skipped.entries.iter().any(|e| e.0 == entry.0));
+                if known {
+                    continue;
+                }
+                let offset = entry
+                    .2
+                    .strip_prefix("byte ")
+                    .and_then(|n| n.parse::<u64>().ok());
+                if let Some(line) = offset.and_then(|o| self.line_at(data, base, o)) {
+                    entry.2 = format!("line {line}");
+                }
+            }
+        }
+        let all: Vec<ProfileBuilder> = self.global.take().into_iter().chain(builders).collect();
+        self.global = Some(reopen(bigflame_model::merge_builders(
+            all,
+            ProfileMeta::default(),
+        )));
+        if advance {
+            let end = base + data.len() as u64;
+            if self.counted_upto >= base && self.counted_upto < end {
+                self.lines += count_newlines(&data[(self.counted_upto - base) as usize..]);
+                self.counted_upto = end;
+            }
+        }
+    }
+
+    /// The 1-based line of absolute offset `at`, which lies in `data` (at input offset `base`).
+    fn line_at(&mut self, data: &[u8], base: u64, at: u64) -> Option<u64> {
+        let end = base + data.len() as u64;
+        if at < base || at > end || self.counted_upto < base || self.counted_upto > end {
+            return None;
+        }
+        let rel = |o: u64| (o - base) as usize;
+        if at >= self.counted_upto {
+            self.lines += count_newlines(&data[rel(self.counted_upto)..rel(at)]);
+            self.counted_upto = at;
+            Some(self.lines + 1)
+        } else {
+            Some(self.lines - count_newlines(&data[rel(at)..rel(self.counted_upto)]) + 1)
+        }
+    }
+
+    pub(crate) fn finish(self, meta: ProfileMeta) -> Profile {
+        let mut profile = self.global.unwrap_or_default().finish(meta);
+        if profile.meta.format == crate::Format::PerfScript.name() {
+            // The peers' wording ("Weird event line: ..."), one line per kind of problem.
+            let warnings = crate::perf::warnings(&profile.meta.skipped);
+            profile.meta.notes.extend(warnings);
+        }
+        profile
+    }
+}
+
+/// Turns a merged profile back into a builder so that later chunks can be merged into it.
+fn reopen(p: Profile) -> ProfileBuilder {
+    let mut b = ProfileBuilder::new();
+    b.strings = p.strings;
+    b.frames = p.frames;
+    b.stacks = p.stacks;
+    b.events = p.events;
+    b.skipped = p.meta.skipped;
+    for t in p.threads {
+        let id = b.thread(ThreadKey {
+            pid: t.pid,
+            tid: t.tid,
+            name: t.name,
+        });
+        b.threads[id.index()].samples = t.samples;
+    }
+    b
+}

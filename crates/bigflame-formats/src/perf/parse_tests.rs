@@ -1,0 +1,202 @@
+//! Tests of the chunk parser: record grammar, chunk boundaries, skipped lines and bad input.
+
+use super::*;
+use crate::collapse::{CollapseOptions, folded_lines};
+use bigflame_model::{EventId, Profile, ProfileMeta, merge_builders};
+
+fn whole(data: &[u8]) -> Profile {
+    parse_chunk(data, 0, &PerfOptions::default()).finish(ProfileMeta::default())
+}
+
+fn folded(p: &Profile) -> Vec<(String, f64)> {
+    folded_lines(p, &CollapseOptions::default())
+}
+
+/// Parses `data` cut at every record boundary reachable from every offset, and checks that the
+/// merged result prints the same as the whole.
+fn assert_split_invariant(data: &[u8]) {
+    let reference = folded(&whole(data));
+    for from in 0..=data.len() {
+        let cut = next_record_boundary(data, from);
+        assert!(cut >= from.min(data.len()) && cut <= data.len());
+        let parts = vec![
+            parse_chunk(&data[..cut], 0, &PerfOptions::default()),
+            parse_chunk(&data[cut..], cut as u64, &PerfOptions::default()),
+        ];
+        let merged = merge_builders(parts, ProfileMeta::default());
+        assert_eq!(folded(&merged), reference, "split at {cut}");
+    }
+}
+
+const SAMPLE: &[u8] = b"# header\n#\nmy app 12/13 [001] 1.000000001: 7 cycles:\n\
+    \t  aaa leaf+0x1 (/bin/app)\n\t  bbb main (/bin/app)\n\n\
+    my app 12/13 [001] 1.5: 3 cycles:\n\t  aab leaf+0x2 (/bin/app)\n\t  bbb main (/bin/app)\n\n\
+    other 14 [000] 2.0: 5 instructions:\n\t  ccc [unknown] ([kernel.kallsyms])\n\n\
+    my app 12/13 [001] 2.5: 1 cycles:\n";
+
+#[test]
+fn records_threads_events_and_times() {
+    let p = whole(SAMPLE);
+    assert_eq!(p.events.len(), 2);
+    assert_eq!(p.events[0].name, "cycles");
+    assert_eq!(p.events[0].unit, WeightUnit::Events);
+    assert_eq!(p.threads.len(), 2);
+    let t = &p.threads[0];
+    assert_eq!(
+        (t.pid, t.tid, p.strings.get(t.name)),
+        (Some(12), Some(13), "my app")
+    );
+    let cycles = t.samples(EventId(0));
+    assert_eq!(
+        cycles.time_ns,
+        vec![1_000_000_001, 1_500_000_000, 2_500_000_000]
+    );
+    assert_eq!(cycles.weight, vec![7.0, 3.0, 1.0]);
+    assert_eq!(
+        cycles.stack[0], cycles.stack[1],
+        "offsets do not split frames"
+    );
+    assert!(
+        cycles.stack[2].is_empty(),
+        "a header at the end of input has an empty stack"
+    );
+    assert_eq!(p.threads[1].pid, None);
+    assert_eq!(
+        folded(&p),
+        vec![
+            ("my_app".to_string(), 1.0),
+            ("my_app;main;leaf".to_string(), 10.0)
+        ]
+    );
+    assert_eq!(p.meta.skipped.total(), 0);
+}
+
+#[test]
+fn chunk_boundaries_never_change_the_result() {
+    assert_split_invariant(SAMPLE);
+    let crlf: Vec<u8> = SAMPLE
+        .iter()
+        .flat_map(|&b| {
+            if b == b'\n' {
+                vec![b'\r', b'\n']
+            } else {
+                vec![b]
+            }
+        })
+        .collect();
+    assert_eq!(folded(&whole(&crlf)), folded(&whole(SAMPLE)));
+    assert_split_invariant(&crlf);
+    assert_eq!(next_record_boundary(SAMPLE, 0), 0);
+    assert_eq!(next_record_boundary(SAMPLE, SAMPLE.len()), SAMPLE.len());
+    // Indented lines and comments after a blank line do not start records.
+    let data = b"a 1 x:\n\t1 f (m)\n\n\tweird\n\n#c\n\nb 2 x:\n";
+    assert_eq!(next_record_boundary(data, 1), data.len() - 7);
+    assert_eq!(next_record_boundary(data, data.len() - 6), data.len());
+}
+
+#[test]
+fn event_filter_skips_and_counts_other_events() {
+    let opts = PerfOptions {
+        event_filter: Some("instructions".into()),
+        ..PerfOptions::default()
+    };
+    let p = parse_chunk(SAMPLE, 100, &opts).finish(ProfileMeta::default());
+    assert_eq!(p.events.len(), 1);
+    assert_eq!(p.sample_count(EventId(0)), 1);
+    let e = &p.meta.skipped.entries[0];
+    assert_eq!(
+        (e.0, e.1, e.2.as_str()),
+        (SkipReason::OtherEvent, 3, "byte 111")
+    );
+}
+
+#[test]
+fn weird_lines_are_counted_with_their_offset() {
+    let data =
+        b"a 1 1.0: x:\n\t1 f (m)\n\n\tstray frame (m)\n\na 1 2.0: x:\n\tNOSPACE\n\t2 g (m)\n\n";
+    let p = whole(data);
+    let entries = &p.meta.skipped.entries;
+    assert_eq!(entries.len(), 2);
+    assert_eq!(
+        (entries[0].0, entries[0].1, entries[0].2.as_str()),
+        (SkipReason::MalformedLine, 1, "byte 52")
+    );
+    assert_eq!(entries[0].3, "NOSPACE");
+    assert_eq!(
+        (entries[1].0, entries[1].2.as_str()),
+        (SkipReason::MalformedSample, "byte 22")
+    );
+    assert_eq!(
+        folded(&p),
+        vec![("a;f".to_string(), 1.0), ("a;g".to_string(), 1.0)]
+    );
+    let w = super::super::warnings(&p.meta.skipped);
+    assert!(w[0].starts_with("Weird stack line: NOSPACE"), "{w:?}");
+    assert!(
+        w[1].starts_with("Weird event line: \tstray frame (m)"),
+        "{w:?}"
+    );
+}
+
+#[test]
+fn bad_input_never_panics() {
+    assert_eq!(whole(b"").sample_count(EventId(0)), 0);
+    assert!(whole(b"\n\n\n   \n#x\n").events.is_empty());
+    // Binary garbage.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let garbage: Vec<u8> = (0..200_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            if x.is_multiple_of(7) {
+                b'\n'
+            } else {
+                (x >> 24) as u8
+            }
+        })
+        .collect();
+    let p = whole(&garbage);
+    assert!(p.meta.skipped.total() > 0);
+    assert_split_invariant(&garbage[..3000]);
+    // Invalid UTF-8 everywhere: kept lossily.
+    let p = whole(b"\xffco\xfemm 5 1.0: ev\xff:\n\t1 f\xc3\x28 (/lib/\xff.so)\n\n");
+    assert_eq!(p.sample_count(EventId(0)), 1);
+    assert_eq!(folded(&p)[0].0, "\u{fffd}co\u{fffd}mm;f\u{fffd}");
+    // A 10 MB line, as a header and as a frame.
+    let long = vec![b'x'; 10 << 20];
+    assert_eq!(whole(&long).meta.skipped.total(), 1);
+    let mut frame_line = b"c 1 1.0: e:\n\t1 ".to_vec();
+    frame_line.extend_from_slice(&long);
+    frame_line.extend_from_slice(b" (m)\n");
+    assert_eq!(folded(&whole(&frame_line))[0].0.len(), 2 + (10 << 20));
+}
+
+#[test]
+fn a_100k_frame_stack_is_linear() {
+    let mut data = b"deep 1 1.0: 1 e:\n".to_vec();
+    for i in 0..100_000 {
+        data.extend_from_slice(format!("\t{i:x} f{} (m)\n", i % 1000).as_bytes());
+    }
+    data.extend_from_slice(b"\n");
+    let second = data.clone();
+    data.extend_from_slice(&second);
+    let start = std::time::Instant::now();
+    let p = whole(&data);
+    assert!(start.elapsed().as_secs() < 20);
+    let cols = p.threads[0].samples(EventId(0));
+    assert_eq!(cols.len(), 2);
+    assert_eq!(cols.stack[0], cols.stack[1]);
+    assert_eq!(p.stacks.depth(cols.stack[0]), 99_999);
+}
+
+#[test]
+fn truncated_input_keeps_the_partial_last_record() {
+    let cut = &SAMPLE[..SAMPLE.len() - 60];
+    let p = whole(cut);
+    let total: f64 = folded(&p).iter().map(|l| l.1).sum();
+    assert_eq!(total, 10.0);
+    // Cut inside a frame line: the partial line is still a frame.
+    let p = whole(b"a 1 1.0: e:\n\t1 main (/bin/a)\n\t2 sta");
+    assert_eq!(folded(&p), vec![("a;sta;main".to_string(), 1.0)]);
+}

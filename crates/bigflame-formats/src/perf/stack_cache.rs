@@ -1,0 +1,229 @@
+//! The stack and line caches of the chunk parser (see `parse.rs` for why they exist).
+//!
+//! Each line of a sample's call chain is looked up by its text after the address in the raw-line
+//! cache ([`RawEntry`]); only a miss parses the line, and names it through the line cache
+//! ([`LineEntry`]), which names each distinct `symbol (module)` once per chunk.
+//!
+//! Why per line and not per block: a cache of whole call-chain blocks (hashing the callers' text as
+//! one key) missed on 40% of the samples of a real `perf record -a -g` capture, even in 226 MB chunks,
+//! because user-space chains without frame pointers end in garbage `[unknown]` addresses, and perf
+//! prints return addresses, which differ per call site; a per-line key without the address hits on
+//! all but a few thousand distinct lines per chunk.
+
+use super::{ChunkParser, same_bytes};
+use crate::perf::frame_line::{FrameLine, Line, parse_frame_line};
+use crate::perf::header::trim;
+use crate::perf::names::frame_names;
+use bigflame_model::{Frame, SkipReason, StackId};
+use std::hash::BuildHasher;
+
+/// A call-chain line seen before, keyed by its text after the address (the whole trimmed line with
+/// `--addrs`): `raw_keys[key..key + len]`, a hot copy (comparing against the previous occurrence in
+/// the input cost a cache miss per line). The address is skipped because it differs between samples
+/// even where the symbol and module do not (leaf lines, garbage `[unknown]` frames).
+pub(super) struct RawEntry {
+    hash: u64,
+    /// Index into the parser's stack memo.
+    id: u32,
+    key: u32,
+    len: u32,
+    java: bool,
+    malformed: bool,
+    frames: (u32, u32),
+}
+
+/// A `symbol (module)` pair seen before, named into `arena[frames.0..frames.1]` (caller first). Its
+/// key bytes are copied into `line_keys[key..]` (symbol, module, then pc), so that verifying a hit
+/// touches a small hot buffer instead of a far-away part of the input.
+pub(super) struct LineEntry {
+    hash: u64,
+    key: usize,
+    lens: (u32, u32, u32),
+    java: bool,
+    frames: (u32, u32),
+}
+
+impl ChunkParser<'_> {
+    /// The stack of the block read into `self.ranges` (leaf first), interned from the root. A line
+    /// pushed onto the same parent as the last time it was seen reuses that stack.
+    pub(super) fn block_stack(&mut self) -> StackId {
+        let ranges = std::mem::take(&mut self.ranges);
+        let mut stack = StackId::EMPTY;
+        for &(frames, id) in ranges.iter().rev() {
+            let Some(memo) = self.memo.get(id as usize).copied() else {
+                stack = self.push_frames(stack, frames);
+                continue;
+            };
+            if memo.0 == stack && !memo.1.is_empty() {
+                stack = memo.1;
+            } else {
+                let next = self.push_frames(stack, frames);
+                self.memo[id as usize] = (stack, next);
+                stack = next;
+            }
+        }
+        self.ranges = ranges;
+        stack
+    }
+
+    /// The frames of the call-chain line `data[start..end]` from the raw-line cache (parsed and
+    /// named on a miss) and its raw-line id (`u32::MAX` when not cached); counts it when malformed.
+    pub(super) fn raw_line_frames(
+        &mut self,
+        start: usize,
+        end: usize,
+        java: bool,
+    ) -> ((u32, u32), u32) {
+        let data = self.data;
+        let raw = &data[start..end];
+        let line = trim(raw);
+        let split = line.iter().position(|b| *b == b' ' || *b == b'\t');
+        let (Some(split), false) = (split, raw.first() == Some(&b'#')) else {
+            // Comments and lines without an address: rare, not cached.
+            let parsed = parse_frame_line(raw);
+            return (self.frames_of(&parsed, raw, start, java), u32::MAX);
+        };
+        let key = if self.opts.include_addrs {
+            line
+        } else {
+            &line[split..]
+        };
+        let hash = self.hasher.hash_one(key) ^ u64::from(java).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let keys = &self.raw_keys;
+        let found = self.raw_lines.find(hash, |e| {
+            e.len as usize == key.len()
+                && e.java == java
+                && same_bytes(&keys[e.key as usize..e.key as usize + key.len()], key)
+        });
+        if let Some(e) = found {
+            let (frames, malformed, id) = (e.frames, e.malformed, e.id);
+            if malformed {
+                self.count_malformed(1, raw, start);
+            }
+            return (frames, id);
+        }
+        let parsed = parse_frame_line(raw);
+        let frames = self.frames_of(&parsed, raw, start, java);
+        let id = self.memo.len() as u32;
+        let entry = RawEntry {
+            hash,
+            id,
+            key: self.raw_keys.len() as u32,
+            len: key.len() as u32,
+            java,
+            malformed: parsed == Line::Malformed,
+            frames,
+        };
+        if self.raw_keys.len() + key.len() >= u32::MAX as usize || id == u32::MAX {
+            return (frames, u32::MAX);
+        }
+        self.raw_keys.extend_from_slice(key);
+        self.raw_lines.insert_unique(hash, entry, |e| e.hash);
+        self.memo.push((StackId::EMPTY, StackId::EMPTY));
+        (frames, id)
+    }
+
+    /// The frames of a parsed call-chain line (counting it when malformed).
+    pub(super) fn frames_of(
+        &mut self,
+        parsed: &Line<'_>,
+        raw: &[u8],
+        at: usize,
+        java: bool,
+    ) -> (u32, u32) {
+        match parsed {
+            Line::Frame(frame) => self.line_frames(frame, java),
+            Line::Ignored => (0, 0),
+            Line::Malformed => {
+                self.count_malformed(1, raw, at);
+                (0, 0)
+            }
+        }
+    }
+
+    /// Interns the arena frames `lo..hi` (caller first) on top of `parent`.
+    pub(super) fn push_frames(&mut self, parent: StackId, (lo, hi): (u32, u32)) -> StackId {
+        let mut stack = parent;
+        for i in lo..hi {
+            stack = self.b.stack(stack, self.arena[i as usize]);
+        }
+        stack
+    }
+
+    pub(super) fn count_malformed(&mut self, bad: u64, line: &[u8], at: usize) {
+        if bad > 0 {
+            let loc = self.base + at as u64;
+            self.b.skipped.add(
+                SkipReason::MalformedLine,
+                || format!("byte {loc}"),
+                trim(line),
+            );
+        }
+    }
+
+    /// The frames of one frame line as a range of the line arena (caller first), from the line cache
+    /// or named on a miss.
+    fn line_frames(&mut self, frame: &FrameLine<'_>, java: bool) -> (u32, u32) {
+        let pc: &[u8] = if self.opts.include_addrs {
+            frame.pc
+        } else {
+            b""
+        };
+        let hash = self.hasher.hash_one((frame.symbol, frame.module, pc, java));
+        let keys = &self.line_keys;
+        let found = self.lines.find(hash, |e| {
+            let (ls, lm, lp) = (e.lens.0 as usize, e.lens.1 as usize, e.lens.2 as usize);
+            e.java == java
+                && ls == frame.symbol.len()
+                && lm == frame.module.len()
+                && lp == pc.len()
+                && keys[e.key..e.key + ls] == *frame.symbol
+                && keys[e.key + ls..e.key + ls + lm] == *frame.module
+                && keys[e.key + ls + lm..e.key + ls + lm + lp] == *pc
+        });
+        let (lo, hi) = match found {
+            Some(e) => e.frames,
+            None => {
+                self.names.clear();
+                frame_names(frame, java, self.opts, &mut self.names);
+                let module = (!frame.module.is_empty())
+                    .then(|| self.b.intern(&String::from_utf8_lossy(frame.module)));
+                let lo = self.arena.len() as u32;
+                for (name, kind) in std::mem::take(&mut self.names) {
+                    let name = self.b.intern(&name);
+                    let id = self.b.frame(Frame {
+                        name,
+                        module,
+                        file: None,
+                        line: 0,
+                        kind,
+                    });
+                    self.arena.push(id);
+                }
+                let hi = self.arena.len() as u32;
+                let key = self.line_keys.len();
+                self.line_keys.extend_from_slice(frame.symbol);
+                self.line_keys.extend_from_slice(frame.module);
+                self.line_keys.extend_from_slice(pc);
+                let lens = (
+                    frame.symbol.len() as u32,
+                    frame.module.len() as u32,
+                    pc.len() as u32,
+                );
+                self.lines.insert_unique(
+                    hash,
+                    LineEntry {
+                        hash,
+                        key,
+                        lens,
+                        java,
+                        frames: (lo, hi),
+                    },
+                    |e| e.hash,
+                );
+                (lo, hi)
+            }
+        };
+        (lo, hi)
+    }
+}

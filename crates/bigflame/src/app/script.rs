@@ -1,0 +1,156 @@
+//! `--script FILE`: deterministic, headless input for tests.
+//!
+//! Why: navigation logic deserves ordinary tests, without a display or a GPU. A script is a list
+//! of synthetic inputs, parsed into the same [`Input`]s the window produces from winit events and
+//! fed through the same [`InputMapper`] and [`Viewer::apply`]; the viewer state is printed as one
+//! JSON object per `dump` line and once at the end (the last line of stdout).
+//!
+//! Syntax, one input per line (`#` starts a comment; coordinates in physical px):
+//! `key K` (K = a character, `left right up down escape`, or `ctrl+K`), `move X Y`,
+//! `wheel DY [DX]`, `ctrl-wheel DY`, `shift-wheel DY` (wheel lines), `pixels DX DY`,
+//! `ctrl-pixels DX DY` (trackpad), `pinch D`, `click X Y`, `dblclick X Y`, `drag X0 Y0 X1 Y1`,
+//! `resize W H [SCALE]`, `leave`, `dump`.
+
+use crate::app::input::{Input, InputMapper, Key, Wheel};
+use crate::app::viewer::Viewer;
+use anyhow::{Context, Result, bail};
+
+/// One script step.
+enum Step {
+    Inputs(Vec<Input>),
+    Dump,
+}
+
+/// Runs `script` against `viewer`, returning the JSON lines to print.
+pub fn run(viewer: &mut Viewer, script: &str) -> Result<Vec<String>> {
+    let mut mapper = InputMapper::default();
+    let mut out = Vec::new();
+    let mut clock_ms = 0.0;
+    for (n, raw) in script.lines().enumerate() {
+        let line = raw.split('#').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        clock_ms += 1000.0;
+        let step = parse(line, clock_ms).with_context(|| format!("script line {}: {raw:?}", n + 1))?;
+        match step {
+            Step::Dump => out.push(viewer.to_json().to_string()),
+            Step::Inputs(inputs) => {
+                for input in inputs {
+                    for action in mapper.map(input) {
+                        viewer.apply(&action);
+                    }
+                }
+            }
+        }
+    }
+    out.push(viewer.to_json().to_string());
+    Ok(out)
+}
+
+fn nums(args: &[&str], want: usize) -> Result<Vec<f64>> {
+    if args.len() < want {
+        bail!("expected {want} numbers");
+    }
+    args.iter()
+        .map(|a| a.parse::<f64>().with_context(|| format!("not a number: {a:?}")))
+        .collect()
+}
+
+fn click(x: f64, y: f64, ms: f64) -> Vec<Input> {
+    vec![
+        Input::Cursor(x, y),
+        Input::Button { pressed: true, ms },
+        Input::Button { pressed: false, ms: ms + 10.0 },
+    ]
+}
+
+fn parse(line: &str, ms: f64) -> Result<Step> {
+    let mut words = line.split_whitespace();
+    let cmd = words.next().unwrap_or("");
+    let args: Vec<&str> = words.collect();
+    let lines = |ctrl: bool, shift: bool| -> Result<Step> {
+        let v = nums(&args, 1)?;
+        let dx = v.get(1).copied().unwrap_or(0.0);
+        Ok(Step::Inputs(vec![Input::Wheel {
+            delta: Wheel::Lines(dx, v[0]),
+            ctrl,
+            shift,
+        }]))
+    };
+    let pixels = |ctrl: bool| -> Result<Step> {
+        let v = nums(&args, 2)?;
+        Ok(Step::Inputs(vec![Input::Wheel {
+            delta: Wheel::Pixels(v[0], v[1]),
+            ctrl,
+            shift: false,
+        }]))
+    };
+    Ok(match cmd {
+        "dump" => Step::Dump,
+        "key" => {
+            let spec = args.first().context("key needs a name")?;
+            let (ctrl, name) = match spec.strip_prefix("ctrl+") {
+                Some(rest) if !rest.is_empty() => (true, rest),
+                _ => (false, *spec),
+            };
+            let key = match name.to_ascii_lowercase().as_str() {
+                "left" => Key::Left,
+                "right" => Key::Right,
+                "up" => Key::Up,
+                "down" => Key::Down,
+                "escape" | "esc" => Key::Escape,
+                "plus" => Key::Char("+".into()),
+                "minus" => Key::Char("-".into()),
+                _ => Key::Char(name.to_string()),
+            };
+            Step::Inputs(vec![Input::Key { key, ctrl }])
+        }
+        "move" => {
+            let v = nums(&args, 2)?;
+            Step::Inputs(vec![Input::Cursor(v[0], v[1])])
+        }
+        "leave" => Step::Inputs(vec![Input::CursorLeft]),
+        "wheel" => lines(false, false)?,
+        "ctrl-wheel" => lines(true, false)?,
+        "shift-wheel" => lines(false, true)?,
+        "pixels" => pixels(false)?,
+        "ctrl-pixels" => pixels(true)?,
+        "pinch" => Step::Inputs(vec![Input::Pinch(nums(&args, 1)?[0])]),
+        "click" => {
+            let v = nums(&args, 2)?;
+            Step::Inputs(click(v[0], v[1], ms))
+        }
+        "dblclick" => {
+            let v = nums(&args, 2)?;
+            let mut inputs = click(v[0], v[1], ms);
+            inputs.extend(click(v[0], v[1], ms + 100.0));
+            Step::Inputs(inputs)
+        }
+        "drag" => {
+            let v = nums(&args, 4)?;
+            let mut inputs = vec![
+                Input::Cursor(v[0], v[1]),
+                Input::Button { pressed: true, ms },
+            ];
+            for i in 1..=8 {
+                let t = f64::from(i) / 8.0;
+                inputs.push(Input::Cursor(
+                    v[0] + t * (v[2] - v[0]),
+                    v[1] + t * (v[3] - v[1]),
+                ));
+            }
+            inputs.push(Input::Button { pressed: false, ms: ms + 50.0 });
+            Step::Inputs(inputs)
+        }
+        "resize" => {
+            let v = nums(&args, 2)?;
+            Step::Inputs(vec![Input::Resize {
+                width: v[0],
+                height: v[1],
+                scale: v.get(2).copied().unwrap_or(0.0),
+            }])
+        }
+        other => bail!("unknown script command {other:?}"),
+    })
+}

@@ -1,0 +1,151 @@
+//! `bigflame render`: one headless frame to a PNG, drawn by the same [`crate::scene`] code and
+//! renderer as the window, so screenshots, CI image tests and bug reports show what users see.
+//!
+//! Defaults: Time Order shows the heaviest thread (a flame chart is one timeline); Left Heavy merges
+//! all threads (a flame graph aggregates). `--range A..B` is in the view's x units: seconds since the
+//! profile's first sample for a Time Order view with timestamps (`1.5..2.25`), otherwise cumulative
+//! weight in the event's unit (samples, period, bytes…), e.g. `0..5000`.
+
+use anyhow::{Context, Result, bail};
+use bigflame_formats::ImportOptions;
+use bigflame_model::{EventId, Profile};
+use bigflame_render::GpuContext;
+use std::process::ExitCode;
+
+use crate::cli::{LoadArgs, RenderArgs, ViewArg};
+use crate::load::load;
+use crate::scene::{
+    Camera, FlameScene, FlameView, Highlight, SceneOptions, build_scene, heaviest_thread,
+    match_threads,
+};
+
+pub fn run(args: &RenderArgs, load_args: &LoadArgs) -> Result<ExitCode> {
+    let profile = load(&args.file, load_args, ImportOptions::default())?;
+    let event = pick_event(&profile, args.event.as_deref())?;
+    let view = make_view(&profile, event, args.view, &args.thread)?;
+    let extent = view.extent();
+    let mut camera = Camera::fit(extent.clone());
+    if let Some(text) = &args.range {
+        let (a, b) = parse_range(text)?;
+        let to_x = |v: f64| view.x_of_seconds(v).unwrap_or(v);
+        camera.x_start = to_x(a);
+        camera.x_end = to_x(b);
+        camera.clamp_x(extent);
+    }
+    let ctx = gpu_context()?;
+    let highlight = args
+        .highlight
+        .as_deref()
+        .map(|needle| Highlight::substring(&profile, needle));
+    let mut opts = SceneOptions::new((args.width, args.height), 1.0);
+    opts.highlight = highlight.as_ref();
+    let mut scene = FlameScene::default();
+    build_scene(&view, &camera, &opts, &mut scene);
+    let labels = scene.labels(&profile);
+    bigflame_render::render_to_png(
+        &ctx,
+        &scene.scene(&labels),
+        args.width,
+        args.height,
+        &args.output,
+    )
+    .with_context(|| format!("rendering {}", args.output.display()))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The headless GPU, with an error that says what to install.
+pub(super) fn gpu_context() -> Result<GpuContext> {
+    GpuContext::new_headless().context("cannot render without a GPU adapter")
+}
+
+/// `--event NAME` or the profile's default event.
+pub(super) fn pick_event(profile: &Profile, name: Option<&str>) -> Result<EventId> {
+    let Some(name) = name else {
+        return Ok(profile.default_event());
+    };
+    profile.event_by_name(name).with_context(|| {
+        let names: Vec<&str> = profile.events.iter().map(|e| e.name.as_str()).collect();
+        format!(
+            "{}: no event named {name:?} (events: {})",
+            profile.meta.source,
+            names.join(", ")
+        )
+    })
+}
+
+/// The view the options ask for: Time Order of the heaviest matching thread (or of the
+/// heaviest thread), Left Heavy of the matching threads (or of all threads).
+pub(super) fn make_view(
+    profile: &Profile,
+    event: EventId,
+    kind: ViewArg,
+    selectors: &[String],
+) -> Result<FlameView> {
+    if profile.threads.is_empty() {
+        bail!("{}: the profile has no samples", profile.meta.source);
+    }
+    let picked = if selectors.is_empty() {
+        Vec::new()
+    } else {
+        let m = match_threads(profile, selectors);
+        if m.is_empty() {
+            bail!(
+                "{}: no thread matches {:?} ({} threads; `bigflame info` lists them)",
+                profile.meta.source,
+                selectors,
+                profile.threads.len()
+            );
+        }
+        m
+    };
+    Ok(match kind {
+        ViewArg::TimeOrder => {
+            let thread = if picked.is_empty() {
+                heaviest_thread(profile, event)
+            } else {
+                picked.iter().copied().max_by(|a, b| {
+                    let w = |t: &bigflame_model::ThreadId| {
+                        profile.thread(*t).samples(event).total_weight()
+                    };
+                    w(a).total_cmp(&w(b)).then(b.0.cmp(&a.0))
+                })
+            }
+            .with_context(|| format!("{}: no thread to show", profile.meta.source))?;
+            FlameView::time_order(profile, event, thread)
+        }
+        ViewArg::LeftHeavy => FlameView::left_heavy(profile, event, &picked),
+    })
+}
+
+/// `START..END` as two numbers with `START < END`.
+pub(super) fn parse_range(text: &str) -> Result<(f64, f64)> {
+    let (a, b) = text
+        .split_once("..")
+        .with_context(|| format!("--range {text:?}: expected START..END, e.g. 1.5..2.25"))?;
+    let num = |s: &str| {
+        s.trim()
+            .parse::<f64>()
+            .ok()
+            .filter(|v| v.is_finite())
+            .with_context(|| format!("--range {text:?}: {s:?} is not a number"))
+    };
+    let (a, b) = (num(a)?, num(b)?);
+    if a >= b {
+        bail!("--range {text:?}: START must be less than END");
+    }
+    Ok((a, b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_range;
+
+    #[test]
+    fn ranges() {
+        assert_eq!(parse_range("1.5..2.25").ok(), Some((1.5, 2.25)));
+        assert_eq!(parse_range(" 0 .. 10 ").ok(), Some((0.0, 10.0)));
+        assert!(parse_range("2..1").is_err());
+        assert!(parse_range("1-2").is_err());
+        assert!(parse_range("a..2").is_err());
+    }
+}
