@@ -6,10 +6,14 @@
 //! `corpus/record-perf.sh`), else the small committed `corpus/mixed-workload.perf.txt`.
 //!
 //! Run: `cargo bench -p bigflame --bench ingest` (add `-- --quick` for a short run).
-//! The file is read into memory first, so the numbers are parse + model build, not disk speed.
+//! The file is read into memory first, so the numbers are parse + model build, not disk speed. It
+//! goes through `import_bytes`, the same driver (chunking, parallel `perf::parse_chunk`, wave merge)
+//! that `bigflame info`/`collapse` use on an mmapped file; `chunk_bytes` can be swept with
+//! `BIGFLAME_BENCH_CHUNK_MB` (the `ImportOptions::chunk_bytes` default when unset).
 
 use bigflame_formats::collapse::write_folded;
-use bigflame_formats::perf::{self, PerfOptions};
+use bigflame_formats::perf::PerfOptions;
+use bigflame_formats::{Format, ImportOptions, import_bytes};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -40,17 +44,34 @@ fn ingest(c: &mut Criterion) {
     group.measurement_time(Duration::from_secs(20));
     let mut thread_counts = vec![1, cores];
     thread_counts.dedup();
+    let import_opts = |threads: usize| {
+        let mut o = ImportOptions {
+            threads,
+            format: Some(Format::PerfScript),
+            perf: opts.clone(),
+            ..ImportOptions::default()
+        };
+        if let Some(mb) = std::env::var("BIGFLAME_BENCH_CHUNK_MB")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            o.chunk_bytes = mb << 20;
+        }
+        o
+    };
+    let name = "bench.perf.txt";
     for threads in thread_counts {
+        let o = import_opts(threads);
         group.bench_function(format!("threads={threads}"), |b| {
             b.iter(|| {
-                let profile = perf::parse(&data, &opts, threads);
+                let profile = import_bytes(&data, name, &o).expect("bench input imports");
                 std::hint::black_box(profile.stacks.len())
             })
         });
     }
     group.finish();
 
-    let profile = perf::parse(&data, &opts, cores);
+    let profile = import_bytes(&data, name, &import_opts(cores)).expect("bench input imports");
     let mut group = c.benchmark_group("folded-output");
     group.throughput(Throughput::Bytes(data.len() as u64));
     group.sample_size(10);

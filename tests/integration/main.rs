@@ -3,3 +3,6 @@ mod support;
 mod formats_folded;
 mod cli;
 mod collapse_conformance;
+mod render_cli;
+mod viewer_script;
+mod viewer_xvfb;

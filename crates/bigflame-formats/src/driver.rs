@@ -97,7 +97,7 @@ impl Default for ImportOptions {
             perf: perf::PerfOptions::default(),
             progress: None,
             mmap: true,
-            chunk_bytes: std::env::var("BF_CHUNK_MB").ok().and_then(|v| v.parse::<usize>().ok()).unwrap_or(16) << 20,
+            chunk_bytes: 16 << 20,
             block_bytes: 32 << 20,
         }
     }

@@ -11,7 +11,8 @@
 //! [`Pyramid`] finds, in O(log n), the run of spans of the *same node* separated by gaps < 1 px (one
 //! function split by sleeps or idle samples): if the run is at least `min_width_px` wide it is emitted
 //! as that node (`folded` = its pieces) and descended into. Otherwise the span starts a fold that the
-//! pyramid extends to the next wide span or the next gap ≥ 1 px; folds carry their first span's frame
+//! pyramid extends to the next wide span, the next gap ≥ 1 px or the head of a same-node run that is
+//! wide as a whole (one function split by idle samples); folds carry their first span's frame
 //! and are not descended into. Every emitted span is wide, or a fold followed by a wide span or a
 //! ≥ 1 px gap, so the output per depth is O(width_px) and the entries touched O(output · log n),
 //! independent of the number of samples. With `min_width_px = 0` nothing is merged.
@@ -28,6 +29,8 @@ pub(crate) struct Level {
     pub first: Vec<u32>,
     pub last: Vec<u32>,
     pub node: Vec<u32>,
+    /// Index of the last span of the maximal same-node run containing each span (gaps ignored).
+    pub run_last: Vec<u32>,
     pub pyramid: Pyramid,
 }
 
@@ -56,8 +59,18 @@ impl SpanIndex {
         self.extent = if lo <= hi { (lo, hi) } else { (0.0, 0.0) };
         let (x0, x1) = (&self.atom_x0, &self.atom_x1);
         self.levels.par_iter_mut().for_each(|lvl| {
+            let n = lvl.node.len();
+            let mut run_last = vec![0u32; n];
+            for k in (0..n).rev() {
+                run_last[k] = if k + 1 < n && lvl.node[k + 1] == lvl.node[k] {
+                    run_last[k + 1]
+                } else {
+                    k as u32
+                };
+            }
+            lvl.run_last = run_last;
             let (first, last) = (&lvl.first, &lvl.last);
-            let lvl_node = &lvl.node;
+            let (lvl_node, run_last) = (&lvl.node, &lvl.run_last);
             lvl.pyramid = Pyramid::build(first.len(), |k| Summary {
                 width: x1[last[k] as usize] - x0[first[k] as usize],
                 gap: if k == 0 {
@@ -66,6 +79,11 @@ impl SpanIndex {
                     x0[first[k] as usize] - x1[last[k - 1] as usize]
                 },
                 node_change: k > 0 && lvl_node[k] != lvl_node[k - 1],
+                run_width: if k == 0 || lvl_node[k] != lvl_node[k - 1] {
+                    x1[last[run_last[k] as usize] as usize] - x0[first[k] as usize]
+                } else {
+                    0.0
+                },
             });
         });
         self
@@ -115,7 +133,15 @@ impl SpanIndex {
         atoms + spans
     }
 
-    fn span(&self, lvl: &Level, depth: u32, k: usize, last: usize, folded: u32) -> Span {
+    fn span(
+        &self,
+        lvl: &Level,
+        depth: u32,
+        k: usize,
+        last: usize,
+        folded: u32,
+        fold: bool,
+    ) -> Span {
         let node = lvl.node[k];
         Span {
             x0: self.x0(lvl, k),
@@ -128,6 +154,7 @@ impl SpanIndex {
                 .unwrap_or_default(),
             node,
             folded,
+            fold,
         }
     }
 
@@ -138,7 +165,7 @@ impl SpanIndex {
             .first
             .partition_point(|&a| self.atom_x0[a as usize] <= x)
             .checked_sub(1)?;
-        (x < self.x1(lvl, k)).then(|| self.span(lvl, depth, k, k, 1))
+        (x < self.x1(lvl, k)).then(|| self.span(lvl, depth, k, k, 1, false))
     }
 
     /// All spans at one depth, unmerged (for tests and exports; O(spans at that depth)).
@@ -147,7 +174,7 @@ impl SpanIndex {
             return Vec::new();
         };
         (0..lvl.first.len())
-            .map(|k| self.span(lvl, depth, k, k, 1))
+            .map(|k| self.span(lvl, depth, k, k, 1, false))
             .collect()
     }
 
@@ -212,7 +239,8 @@ impl SpanIndex {
                     }
                     .min(end);
                     let (x0, x1) = (self.x0(lvl, i), self.x1(lvl, run - 1));
-                    let j = if x1 - x0 >= w_min {
+                    let wide = x1 - x0 >= w_min;
+                    let j = if wide {
                         // Wide: drawn as the node itself and descended into.
                         let (c0, c1) = (x0.max(a), x1.min(b));
                         // Only exactly touching ranges merge: a narrow span in a gap stays undescended.
@@ -222,14 +250,19 @@ impl SpanIndex {
                         }
                         run
                     } else {
-                        // Narrow: fold with the following narrow spans up to a wide one or a 1 px gap.
+                        // Narrow: fold with the following narrow spans up to a wide one, a 1 px gap, or
+                        // the head of a same-node run that is wide as a whole (split by idle samples).
                         lvl.pyramid
                             .first_break(
                                 i + 1,
-                                |s| s.width >= w_min || s.gap >= g_min,
+                                |s| s.width >= w_min || s.gap >= g_min || s.run_width >= w_min,
                                 |k| {
                                     let (k0, k1) = (self.x0(lvl, k), self.x1(lvl, k));
-                                    k1 - k0 >= w_min || k0 - self.x1(lvl, k - 1) >= g_min
+                                    let head = lvl.node[k] != lvl.node[k - 1];
+                                    k1 - k0 >= w_min
+                                        || k0 - self.x1(lvl, k - 1) >= g_min
+                                        || (head
+                                            && self.x1(lvl, lvl.run_last[k] as usize) - k0 >= w_min)
                                 },
                                 &mut stats.touched,
                             )
@@ -237,7 +270,10 @@ impl SpanIndex {
                     };
                     if emit {
                         let folded = u32::try_from(j - i).unwrap_or(u32::MAX);
-                        out.push(self.span(lvl, depth, i, j - 1, folded));
+                        // A narrow run of one node (pieces split by sub-pixel gaps) is not a fold:
+                        // it is one when the same-node run starting at `i` ends before `j - 1`.
+                        let fold = !wide && (lvl.run_last[i] as usize) < j - 1;
+                        out.push(self.span(lvl, depth, i, j - 1, folded, fold));
                         stats.emitted += 1;
                     }
                     i = j;

@@ -43,6 +43,9 @@ pub struct Span {
     pub node: u32,
     /// Number of spans merged into this one; 1 = a real span.
     pub folded: u32,
+    /// True for a LOD fold: several different narrow spans drawn as one. False for one node, also
+    /// when its pieces were merged across sub-pixel gaps (then `folded > 1` but it is still that node).
+    pub fold: bool,
 }
 
 /// Work done by one query, for tests and the HUD.

@@ -9,7 +9,7 @@
 //! summaries say "nothing here", then descends into the first entry that qualifies: O(B · log_B n)
 //! entries touched, whatever the distance skipped.
 //!
-//! Memory: `24 / (B - 1)` bytes per span (about 1.6 bytes with `B = 16`). Maxima are exact (`f64`), so
+//! Memory: `32 / (B - 1)` bytes per span (about 2 bytes with `B = 16`). Maxima are exact (`f64`), so
 //! the summaries never disagree with the leaves.
 
 /// Fan-out of the pyramid. 16 keeps a summary group in two cache lines and the tree 5 levels tall for
@@ -23,6 +23,8 @@ pub(crate) struct Summary {
     pub gap: f64,
     /// Some span in the block has a node different from the span before it.
     pub node_change: bool,
+    /// Maximum extent of a same-node run (gaps included) that starts in the block.
+    pub run_width: f64,
 }
 
 impl Summary {
@@ -31,6 +33,7 @@ impl Summary {
             width: self.width.max(o.width),
             gap: self.gap.max(o.gap),
             node_change: self.node_change || o.node_change,
+            run_width: self.run_width.max(o.run_width),
         }
     }
 }
@@ -151,6 +154,7 @@ mod tests {
             width: widths[k],
             gap: 0.0,
             node_change: false,
+            run_width: 0.0,
         };
         let p = Pyramid::build(widths.len(), leaf);
         for w_min in [0.0, 500.0, 990.0, 999.0, 1000.0] {

@@ -9,8 +9,9 @@
 //! Build: one pass over samples keeps the open span of every depth; for each sample, walking up from its
 //! stack to the deepest still-open node gives the common prefix with the previous sample (when the two
 //! touch), so only the spans that change are closed and opened. Cost O(samples + spans), not
-//! O(samples × depth); memory 16 bytes per sample (atom extents) + 12 bytes per span + ~1.6 bytes per span
-//! of pyramid. Threads are built in parallel with rayon ([`time_order_threads`]).
+//! O(samples × depth); memory 16 bytes per sample (atom extents) + 16 bytes per span (first, last, node,
+//! run end) + ~2 bytes per span of pyramid. Threads are built in parallel with rayon
+//! ([`time_order_threads`]).
 
 use crate::index::{Level, SpanIndex};
 use bigflame_model::{EventId, FrameId, Profile, SampleColumns, StackId, ThreadId};

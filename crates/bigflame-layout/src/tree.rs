@@ -4,7 +4,7 @@
 //! x0 plus the totals of its earlier siblings, one forward pass assigns every extent, and the nodes of
 //! each depth come out in x order. Atoms are the nodes themselves (one span per node), node ids are
 //! [`NodeId`] values, and x is cumulative weight starting at 0. Memory: 16 bytes per node of extents +
-//! 12 bytes per span + ~1.6 bytes of pyramid.
+//! 16 bytes per span + ~2 bytes of pyramid.
 
 use crate::index::{Level, SpanIndex};
 use bigflame_model::{CallTree, NodeId};

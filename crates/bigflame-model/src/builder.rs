@@ -5,12 +5,12 @@
 //! the builders in input order and remaps local ids to global ones. Because both local and global ids are
 //! assigned in first-occurrence order, the merged profile is identical whatever the number of chunks.
 
+use crate::FastMap;
 use crate::frames::{Frame, FrameTable};
 use crate::ids::{EventId, FrameId, StackId, StringId, ThreadId};
 use crate::profile::{EventType, Profile, ProfileMeta, SampleColumns, Skipped, Thread, WeightUnit};
 use crate::stacks::StackTable;
 use crate::strings::StringTable;
-use crate::FastMap;
 
 /// Identifies a thread while importing: pid, tid and name (a thread that changes its name after `exec`
 /// becomes a second thread, as in FlameGraph's output).
@@ -91,7 +91,14 @@ impl ProfileBuilder {
     }
 
     /// Appends one sample to a thread.
-    pub fn sample(&mut self, thread: ThreadId, event: EventId, time_ns: Option<u64>, stack: StackId, weight: f64) {
+    pub fn sample(
+        &mut self,
+        thread: ThreadId,
+        event: EventId,
+        time_ns: Option<u64>,
+        stack: StackId,
+        weight: f64,
+    ) {
         let samples = &mut self.threads[thread.index()].samples;
         if samples.len() <= event.index() {
             samples.resize_with(event.index() + 1, SampleColumns::default);

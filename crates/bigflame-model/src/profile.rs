@@ -150,7 +150,11 @@ impl SampleColumns {
     }
 
     /// Appends every sample of `other`, keeping the time column consistent.
-    pub fn extend_from(&mut self, other: &SampleColumns, mut map_stack: impl FnMut(StackId) -> StackId) {
+    pub fn extend_from(
+        &mut self,
+        other: &SampleColumns,
+        mut map_stack: impl FnMut(StackId) -> StackId,
+    ) {
         let self_timed = self.time_ns.len() == self.stack.len();
         let other_timed = other.time_ns.len() == other.stack.len();
         if self_timed && other_timed {

@@ -4,8 +4,8 @@
 //! interned text lives in one `String` with `u32` end offsets, so interning a name already seen costs a
 //! hash and a compare, and the table's memory is the text itself plus 4 bytes per entry.
 
-use crate::ids::StringId;
 use crate::FastHasher;
+use crate::ids::StringId;
 use std::hash::BuildHasher;
 
 /// An append-only table of unique strings.
@@ -72,9 +72,7 @@ impl StringTable {
     /// Returns the id of `s` if it was interned.
     pub fn lookup(&self, s: &str) -> Option<StringId> {
         let hash = Self::hash(s);
-        self.index
-            .find(hash, |id| self.get(*id) == s)
-            .copied()
+        self.index.find(hash, |id| self.get(*id) == s).copied()
     }
 
     /// The text of an id.

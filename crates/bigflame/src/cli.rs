@@ -8,12 +8,36 @@ use std::path::PathBuf;
 
 /// A native, GPU-accelerated viewer for huge profiles.
 #[derive(Parser, Debug)]
-#[command(name = "bigflame", version, about)]
+#[command(
+    name = "bigflame",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
     pub load: LoadArgs,
+    #[command(flatten)]
+    pub viewer: ViewerArgs,
+}
+
+/// The interactive viewer (no subcommand): `bigflame FILE`, `bigflame -`, or `bigflame` alone.
+#[derive(Args, Debug, Clone)]
+pub struct ViewerArgs {
+    /// Profile to open in the viewer (`-` for standard input); without one the window asks for it.
+    pub file: Option<PathBuf>,
+    /// Initial window width, logical px.
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    /// Initial window height, logical px.
+    #[arg(long, default_value_t = 900)]
+    pub height: u32,
+    /// Tests: run the synthetic inputs in FILE headless (no window) and print the view state as
+    /// JSON lines (see `app/script.rs`).
+    #[arg(long, hide = true, value_name = "FILE")]
+    pub script: Option<PathBuf>,
 }
 
 /// Options shared by every command that reads a profile.
@@ -182,4 +206,7 @@ pub struct BenchArgs {
     /// Event to draw (default: the first event).
     #[arg(long, value_name = "EVENT")]
     pub event: Option<String>,
+    /// Narrowest span drawn on its own, px (default: the viewer's constant); for tuning it.
+    #[arg(long, value_name = "PX")]
+    pub min_width_px: Option<f64>,
 }

@@ -4,6 +4,7 @@
 //! `info`, `top`, `render` and `bench` in scripts and CI. They share the importer, the model and the
 //! renderer, so they live in one executable, like `perf` itself.
 
+mod app;
 mod cli;
 mod cmd;
 mod load;

@@ -41,7 +41,8 @@ pub struct Header<'a> {
 
 #[inline]
 fn is_space(b: u8) -> bool {
-    b == b' ' || b == b'\t' || b == b'\r'
+    // Most bytes are word bytes above the space: one compare rejects them.
+    b <= b' ' && (b == b' ' || b == b'\t' || b == b'\r')
 }
 
 /// Trims ASCII blanks (space, tab, CR) from both ends.
@@ -80,18 +81,11 @@ pub fn trim_end(mut s: &[u8]) -> &[u8] {
 /// search at `from`. `None` at the end of the line.
 #[inline]
 fn next_word(s: &[u8], from: usize) -> Option<(usize, usize)> {
-    let mut i = from;
-    while i < s.len() && is_space(s[i]) {
-        i += 1;
-    }
-    if i >= s.len() {
-        return None;
-    }
-    let start = i;
-    while i < s.len() && !is_space(s[i]) {
-        i += 1;
-    }
-    Some((start, i))
+    let rest = s.get(from..)?;
+    let start = from + rest.iter().position(|&b| !is_space(b))?;
+    let word = &s[start..];
+    let len = word.iter().position(|&b| is_space(b)).unwrap_or(word.len());
+    Some((start, start + len))
 }
 
 /// Parses an all-digit word into `u32`/`u64` without overflow (`None` when not all digits or too big).
@@ -110,17 +104,69 @@ fn parse_u64(s: &[u8]) -> Option<u64> {
     Some(v)
 }
 
-/// `TID` or `PID/TID`.
+/// `TID` or `PID/TID` (one pass, no `memchr` call: this runs on several words of every header).
+#[inline]
 fn parse_pid_tid(word: &[u8]) -> Option<(Option<u32>, Option<u32>)> {
-    let to_u32 = |s: &[u8]| parse_u64(s).and_then(|v| u32::try_from(v).ok());
-    match memchr::memchr(b'/', word) {
-        Some(slash) => {
-            let pid = to_u32(&word[..slash])?;
-            let tid = to_u32(&word[slash + 1..])?;
-            Some((Some(pid), Some(tid)))
+    let digits = |s: &[u8]| -> Option<u32> {
+        if s.is_empty() || s.len() > 19 {
+            return None;
         }
-        None => Some((None, Some(to_u32(word)?))),
+        let mut v: u64 = 0;
+        for &b in s {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u64::from(b - b'0');
+        }
+        u32::try_from(v).ok()
+    };
+    if !word.first()?.is_ascii_digit() {
+        return None;
     }
+    match word.iter().position(|b| !b.is_ascii_digit()) {
+        None => Some((None, Some(digits(word)?))),
+        Some(slash) if word[slash] == b'/' => Some((
+            Some(digits(&word[..slash])?),
+            Some(digits(&word[slash + 1..])?),
+        )),
+        Some(_) => None,
+    }
+}
+
+/// A `secs.frac:` timestamp token (with its colon) in one pass: `None` when `tok` is not one,
+/// `Some(parse_timestamp_ns(body))` when it is (see [`is_timestamp_token`]).
+#[inline]
+fn timestamp_token(tok: &[u8]) -> Option<Option<u64>> {
+    let [body @ .., b':'] = tok else { return None };
+    if !body.first()?.is_ascii_digit() {
+        return None;
+    }
+    let (mut secs, mut ns, mut secs_digits, mut frac_digits, mut dots) =
+        (0u64, 0u64, 0usize, 0u32, 0);
+    for &b in body {
+        if b.is_ascii_digit() {
+            let d = u64::from(b - b'0');
+            if dots == 0 {
+                secs = secs.wrapping_mul(10).wrapping_add(d);
+                secs_digits += 1;
+            } else if frac_digits < 9 {
+                ns = ns * 10 + d;
+                frac_digits += 1;
+            }
+        } else if b == b'.' {
+            dots += 1;
+        } else {
+            return None;
+        }
+    }
+    if dots > 1 || secs_digits > 19 {
+        return Some(None);
+    }
+    ns *= 10u64.pow(9 - frac_digits);
+    Some(
+        secs.checked_mul(1_000_000_000)
+            .and_then(|v| v.checked_add(ns)),
+    )
 }
 
 /// Parses `secs.frac` (without the colon) into nanoseconds, using integers only; digits after the
@@ -150,7 +196,7 @@ pub fn parse_timestamp_ns(s: &[u8]) -> Option<u64> {
 }
 
 /// True for a `secs.frac:` timestamp token (with its colon).
-#[inline]
+#[cfg(test)]
 fn is_timestamp_token(tok: &[u8]) -> bool {
     match tok {
         [body @ .., b':'] => {
@@ -200,11 +246,13 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
     while let Some((ws, we)) = next_word(line, pos) {
         let tok = &line[ws..we];
         pos = we;
-        if tok.first() == Some(&b'[') && tok.last() == Some(&b']') {
+        if tok[0] == b'[' && tok[tok.len() - 1] == b']' {
             continue; // [cpu]
         }
-        if header.time_ns.is_none() && is_timestamp_token(tok) {
-            header.time_ns = parse_timestamp_ns(&tok[..tok.len() - 1]);
+        if header.time_ns.is_none()
+            && let Some(time) = timestamp_token(tok)
+        {
+            header.time_ns = time;
             continue;
         }
         if let Some(period) = parse_u64(tok) {
@@ -301,6 +349,63 @@ mod tests {
             "TID overflows u32"
         );
         assert!(parse_header(b"\xff\xfe 12 \x80:").is_some());
+    }
+
+    #[test]
+    fn one_pass_timestamp_tokens_agree_with_the_two_pass_rule() {
+        for tok in [
+            &b"12345.678901:"[..],
+            b"1.123456789999:",
+            b"7:",
+            b"7.:",
+            b"1.2.3:",
+            b"99999999999999999999.1:",
+            b"9999999999999999999.1:",
+            b"18446744073.709551616:",
+            b"18446744073.709551615:",
+            b"12a.5:",
+            b".5:",
+            b"5",
+            b":",
+            b"0000000000000000000000001.5:",
+        ] {
+            let two_pass =
+                is_timestamp_token(tok).then(|| parse_timestamp_ns(&tok[..tok.len() - 1]));
+            assert_eq!(
+                timestamp_token(tok),
+                two_pass,
+                "{}",
+                String::from_utf8_lossy(tok)
+            );
+        }
+        for word in [
+            &b"123"[..],
+            b"1/2",
+            b"4294967295",
+            b"4294967296",
+            b"1/",
+            b"/1",
+            b"1/2/3",
+            b"12x",
+            b"00000000001",
+        ] {
+            let to_u32 = |s: &[u8]| parse_u64(s).and_then(|v| u32::try_from(v).ok());
+            let two_pass = match memchr::memchr(b'/', word) {
+                Some(slash) => (|| {
+                    Some((
+                        Some(to_u32(&word[..slash])?),
+                        Some(to_u32(&word[slash + 1..])?),
+                    ))
+                })(),
+                None => to_u32(word).map(|t| (None, Some(t))),
+            };
+            assert_eq!(
+                parse_pid_tid(word),
+                two_pass,
+                "{}",
+                String::from_utf8_lossy(word)
+            );
+        }
     }
 
     #[test]

@@ -1,12 +1,14 @@
 //! The chunk parser: `perf script` bytes → one [`ProfileBuilder`].
 //!
-//! Why it is built around caches: a long recording repeats the same few hundred thousand call chains
-//! millions of times, and perf prints an identical chain as byte-identical text. So the parser hashes
-//! the raw text of a sample's call-chain block and looks it up in a table of blocks already seen
-//! (verified by comparing bytes with the first occurrence, which stays in the input slice). A hit costs
-//! one header parse, one hash and one compare; only a miss parses frame lines, and even then each
-//! distinct `symbol (module)` pair is named once per chunk through a second cache. No allocation
-//! happens per sample or per line on the hit path.
+//! Why it is built around caches: a long recording repeats the same few thousand call-chain lines
+//! millions of times, and perf prints an identical line as byte-identical text (apart from the
+//! address). So the parser looks each line up by its text after the address in a table of lines
+//! already seen (see `stack_cache.rs`): a hit costs a compare with the line predicted from the one
+//! before it (or one hash and a table probe), and the stack is rebuilt from per-line memos without
+//! touching the stack table when the chain repeats. Only a miss parses the line, and even then each
+//! distinct `symbol (module)` pair is named once per chunk through a second cache. The newlines of a
+//! chunk are found in one pass (`memchr_iter`), and no allocation happens per sample or per line on
+//! the hit path.
 //!
 //! Record grammar (see also `header.rs` and `frame_line.rs`): a record is a header line followed by
 //! call-chain lines up to an empty line (or `\r` alone) or the end of the input. Lines starting with
@@ -27,7 +29,7 @@ use bigflame_model::{
     ThreadKey, WeightUnit,
 };
 use hashbrown::HashTable;
-use stack_cache::{LineEntry, RawEntry};
+use stack_cache::{LineEntry, RawEntry, RawInfo};
 use std::hash::BuildHasher;
 
 /// The offset of the first record that starts at or after `from`.
@@ -92,11 +94,9 @@ struct ChunkParser<'a> {
     b: ProfileBuilder,
     raw_lines: HashTable<RawEntry>,
     raw_keys: Vec<u8>,
+    raw_info: Vec<RawInfo>,
     /// Frame ranges and raw-line ids of the lines of the block being parsed (leaf first).
     ranges: Vec<((u32, u32), u32)>,
-    /// Per raw-line id: the last `(parent, stack)` its frames were pushed onto, so a line seen on top
-    /// of the same parent again skips the stack table.
-    memo: Vec<(StackId, StackId)>,
     lines: HashTable<LineEntry>,
     line_keys: Vec<u8>,
     arena: Vec<FrameId>,
@@ -173,8 +173,8 @@ impl<'a> ChunkParser<'a> {
             b: ProfileBuilder::new(),
             raw_lines: HashTable::new(),
             raw_keys: Vec::new(),
+            raw_info: Vec::new(),
             ranges: Vec::new(),
-            memo: Vec::new(),
             lines: HashTable::new(),
             line_keys: Vec::new(),
             arena: Vec::new(),
@@ -236,6 +236,7 @@ impl<'a> ChunkParser<'a> {
         let data = self.data;
         let mut ranges = std::mem::take(&mut self.ranges);
         ranges.clear();
+        let mut prev = u32::MAX;
         while self.pos < data.len() {
             let (start, end) = self.next_line();
             let line = &data[start..end];
@@ -243,7 +244,9 @@ impl<'a> ChunkParser<'a> {
                 break;
             }
             if keep {
-                ranges.push(self.raw_line_frames(start, end, java));
+                let (frames, id) = self.raw_line_frames(start, end, java, prev);
+                ranges.push((frames, id));
+                prev = id;
             }
         }
         self.ranges = ranges;
@@ -278,10 +281,9 @@ impl<'a> ChunkParser<'a> {
     fn thread(&mut self, h: &Header<'_>) -> (ThreadId, bool) {
         let hash = self.hasher.hash_one(h.thread_key);
         let keys = &self.thread_keys;
-        if let Some(e) = self
-            .threads
-            .find(hash, |e| same_bytes(&keys[e.key.0..e.key.0 + e.key.1], h.thread_key))
-        {
+        if let Some(e) = self.threads.find(hash, |e| {
+            same_bytes(&keys[e.key.0..e.key.0 + e.key.1], h.thread_key)
+        }) {
             return (e.id, e.java);
         }
         let name = self.b.intern(&String::from_utf8_lossy(h.comm));

@@ -17,19 +17,30 @@ use crate::perf::names::frame_names;
 use bigflame_model::{Frame, SkipReason, StackId};
 use std::hash::BuildHasher;
 
-/// A call-chain line seen before, keyed by its text after the address (the whole trimmed line with
-/// `--addrs`): `raw_keys[key..key + len]`, a hot copy (comparing against the previous occurrence in
-/// the input cost a cache miss per line). The address is skipped because it differs between samples
-/// even where the symbol and module do not (leaf lines, garbage `[unknown]` frames).
+/// A call-chain line seen before (its id indexes the parser's `raw_info`), keyed by its text after
+/// the address (the whole trimmed line with `--addrs`). The address is skipped because it differs
+/// between samples even where the symbol and module do not (leaf lines, garbage `[unknown]` frames).
 pub(super) struct RawEntry {
     hash: u64,
-    /// Index into the parser's stack memo.
     id: u32,
+}
+
+/// What is known about a raw line (by id). Its key is `raw_keys[key..key + len]`, a copy in a
+/// small buffer: comparing against the latest occurrence in the input instead measured slower (the
+/// latest occurrence is often pages back), and against the first one cost a cache miss per line.
+#[derive(Clone, Copy)]
+pub(super) struct RawInfo {
     key: u32,
     len: u32,
     java: bool,
     malformed: bool,
     frames: (u32, u32),
+    /// The id of the line that followed this one the last time (its caller), `u32::MAX` if none:
+    /// checked first, which skips hashing and probing the table when call chains repeat.
+    next: u32,
+    /// The last `(parent, stack)` this line's frames were pushed onto, so a line seen on top of the
+    /// same parent again skips the stack table.
+    memo: (StackId, StackId),
 }
 
 /// A `symbol (module)` pair seen before, named into `arena[frames.0..frames.1]` (caller first). Its
@@ -44,21 +55,21 @@ pub(super) struct LineEntry {
 }
 
 impl ChunkParser<'_> {
-    /// The stack of the block read into `self.ranges` (leaf first), interned from the root. A line
-    /// pushed onto the same parent as the last time it was seen reuses that stack.
+    /// The stack of the block read into `self.ranges` (leaf first), interned from the root.
     pub(super) fn block_stack(&mut self) -> StackId {
         let ranges = std::mem::take(&mut self.ranges);
         let mut stack = StackId::EMPTY;
         for &(frames, id) in ranges.iter().rev() {
-            let Some(memo) = self.memo.get(id as usize).copied() else {
+            let Some(info) = self.raw_info.get_mut(id as usize) else {
                 stack = self.push_frames(stack, frames);
                 continue;
             };
+            let memo = info.memo;
             if memo.0 == stack && !memo.1.is_empty() {
                 stack = memo.1;
             } else {
                 let next = self.push_frames(stack, frames);
-                self.memo[id as usize] = (stack, next);
+                self.raw_info[id as usize].memo = (stack, next);
                 stack = next;
             }
         }
@@ -68,11 +79,13 @@ impl ChunkParser<'_> {
 
     /// The frames of the call-chain line `data[start..end]` from the raw-line cache (parsed and
     /// named on a miss) and its raw-line id (`u32::MAX` when not cached); counts it when malformed.
+    /// `prev` is the id of the line before it in the same block (`u32::MAX` for the first line).
     pub(super) fn raw_line_frames(
         &mut self,
         start: usize,
         end: usize,
         java: bool,
+        prev: u32,
     ) -> ((u32, u32), u32) {
         let data = self.data;
         let raw = &data[start..end];
@@ -88,39 +101,65 @@ impl ChunkParser<'_> {
         } else {
             &line[split..]
         };
-        let hash = self.hasher.hash_one(key) ^ u64::from(java).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         let keys = &self.raw_keys;
-        let found = self.raw_lines.find(hash, |e| {
-            e.len as usize == key.len()
-                && e.java == java
-                && same_bytes(&keys[e.key as usize..e.key as usize + key.len()], key)
-        });
-        if let Some(e) = found {
-            let (frames, malformed, id) = (e.frames, e.malformed, e.id);
-            if malformed {
-                self.count_malformed(1, raw, start);
-            }
-            return (frames, id);
-        }
-        let parsed = parse_frame_line(raw);
-        let frames = self.frames_of(&parsed, raw, start, java);
-        let id = self.memo.len() as u32;
-        let entry = RawEntry {
-            hash,
-            id,
-            key: self.raw_keys.len() as u32,
-            len: key.len() as u32,
-            java,
-            malformed: parsed == Line::Malformed,
-            frames,
+        let matches = |info: &RawInfo| {
+            info.java == java
+                && same_bytes(
+                    &keys[info.key as usize..(info.key + info.len) as usize],
+                    key,
+                )
         };
-        if self.raw_keys.len() + key.len() >= u32::MAX as usize || id == u32::MAX {
-            return (frames, u32::MAX);
+        // The caller seen after `prev` last time.
+        let predicted = self
+            .raw_info
+            .get(prev as usize)
+            .map_or(u32::MAX, |p| p.next);
+        let id = match self.raw_info.get(predicted as usize) {
+            Some(info) if matches(info) => Some(predicted),
+            _ => {
+                let hash =
+                    self.hasher.hash_one(key) ^ u64::from(java).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+                let info = &self.raw_info;
+                match self.raw_lines.find(hash, |e| matches(&info[e.id as usize])) {
+                    Some(e) => Some(e.id),
+                    None => {
+                        let parsed = parse_frame_line(raw);
+                        let frames = self.frames_of(&parsed, raw, start, java);
+                        let id = self.raw_info.len() as u32;
+                        if self.raw_keys.len() + key.len() >= u32::MAX as usize || id == u32::MAX {
+                            return (frames, u32::MAX);
+                        }
+                        self.raw_info.push(RawInfo {
+                            key: self.raw_keys.len() as u32,
+                            len: key.len() as u32,
+                            java,
+                            malformed: parsed == Line::Malformed,
+                            frames,
+                            next: u32::MAX,
+                            memo: (StackId::EMPTY, StackId::EMPTY),
+                        });
+                        self.raw_keys.extend_from_slice(key);
+                        self.raw_lines
+                            .insert_unique(hash, RawEntry { hash, id }, |e| e.hash);
+                        if let Some(p) = self.raw_info.get_mut(prev as usize) {
+                            p.next = id;
+                        }
+                        return (frames, id);
+                    }
+                }
+            }
+        };
+        let id = id.unwrap_or(u32::MAX);
+        let info = self.raw_info[id as usize];
+        if id != predicted
+            && let Some(p) = self.raw_info.get_mut(prev as usize)
+        {
+            p.next = id;
         }
-        self.raw_keys.extend_from_slice(key);
-        self.raw_lines.insert_unique(hash, entry, |e| e.hash);
-        self.memo.push((StackId::EMPTY, StackId::EMPTY));
-        (frames, id)
+        if info.malformed {
+            self.count_malformed(1, raw, start);
+        }
+        (info.frames, id)
     }
 
     /// The frames of a parsed call-chain line (counting it when malformed).

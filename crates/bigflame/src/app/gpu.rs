@@ -77,7 +77,10 @@ impl Gpu {
         config.present_mode = if caps.present_modes.contains(&wgpu::PresentMode::Fifo) {
             wgpu::PresentMode::Fifo
         } else {
-            caps.present_modes.first().copied().unwrap_or(config.present_mode)
+            caps.present_modes
+                .first()
+                .copied()
+                .unwrap_or(config.present_mode)
         };
         config.desired_maximum_frame_latency = 2;
         Ok(config)
@@ -98,11 +101,6 @@ impl Gpu {
     /// Whether a frame can be drawn now (false while minimised).
     pub fn usable(&self) -> bool {
         self.usable
-    }
-
-    /// Current surface size, physical px.
-    pub fn size(&self) -> (u32, u32) {
-        (self.config.width, self.config.height)
     }
 
     /// Draws `scene` and presents it.
@@ -157,7 +155,9 @@ impl Gpu {
     }
 
     fn encode_and_present(&mut self, frame: wgpu::SurfaceTexture) {
-        let view = frame.texture.create_view(&wgpu::TextureViewDescriptor::default());
+        let view = frame
+            .texture
+            .create_view(&wgpu::TextureViewDescriptor::default());
         let mut encoder = self
             .ctx
             .device

@@ -57,7 +57,11 @@ pub enum Input {
     /// A key press (releases are ignored), with Ctrl (or Cmd) held or not.
     Key { key: Key, ctrl: bool },
     /// Wheel or trackpad scroll; `ctrl` zooms instead of panning, `shift` swaps the axes.
-    Wheel { delta: Wheel, ctrl: bool, shift: bool },
+    Wheel {
+        delta: Wheel,
+        ctrl: bool,
+        shift: bool,
+    },
     /// Pinch gesture (`delta` > 0 = zoom in), as winit's `PinchGesture`.
     Pinch(f64),
     /// The pointer moved to `(x, y)` physical px.
@@ -218,8 +222,18 @@ pub fn key_action(key: &Key, ctrl: bool) -> Option<Action> {
     let c = match key {
         Key::Left => return Some(Action::PanFraction(-KEY_PAN_FRACTION)),
         Key::Right => return Some(Action::PanFraction(KEY_PAN_FRACTION)),
-        Key::Up => return Some(Action::Pan { dx: 0.0, dy: -LINE_PAN_PX }),
-        Key::Down => return Some(Action::Pan { dx: 0.0, dy: LINE_PAN_PX }),
+        Key::Up => {
+            return Some(Action::Pan {
+                dx: 0.0,
+                dy: -LINE_PAN_PX,
+            });
+        }
+        Key::Down => {
+            return Some(Action::Pan {
+                dx: 0.0,
+                dy: LINE_PAN_PX,
+            });
+        }
         Key::Escape => return Some(Action::ClearSelection),
         Key::Char(c) => c.to_lowercase(),
     };

@@ -6,6 +6,7 @@
 //! winit user events, the script mode just waits. Progress is throttled to whole percents so a
 //! multi-gigabyte load wakes the UI at most ~100 times.
 
+use crate::app::viewer::Loaded;
 use crate::cli::LoadArgs;
 use bigflame_formats::{Format, ImportOptions, Progress, import_path};
 use bigflame_model::Profile;
@@ -17,8 +18,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub enum LoadEvent {
     /// Fraction done (0..=1) when the size is known, else `None` with bytes read so far.
     Progress(Option<f64>),
-    /// Finished: the profile or a message.
-    Done(Result<Box<Profile>, String>),
+    /// Finished: the profile with its first view built, or a message.
+    Done(Result<Box<Loaded>, String>),
 }
 
 /// Imports `path` (`-` = stdin) on a new thread, sending events to `sink`.
@@ -32,7 +33,7 @@ pub fn spawn(
         .spawn(move || {
             let sink = Arc::new(sink);
             let result = load(&path, &args, Some(sink.clone()));
-            sink(LoadEvent::Done(result.map(Box::new)));
+            sink(LoadEvent::Done(result.map(|p| Box::new(Loaded::new(p)))));
         })
 }
 

@@ -32,7 +32,8 @@ pub fn run(viewer: &mut Viewer, script: &str) -> Result<Vec<String>> {
             continue;
         }
         clock_ms += 1000.0;
-        let step = parse(line, clock_ms).with_context(|| format!("script line {}: {raw:?}", n + 1))?;
+        let step =
+            parse(line, clock_ms).with_context(|| format!("script line {}: {raw:?}", n + 1))?;
         match step {
             Step::Dump => out.push(viewer.to_json().to_string()),
             Step::Inputs(inputs) => {
@@ -53,7 +54,10 @@ fn nums(args: &[&str], want: usize) -> Result<Vec<f64>> {
         bail!("expected {want} numbers");
     }
     args.iter()
-        .map(|a| a.parse::<f64>().with_context(|| format!("not a number: {a:?}")))
+        .map(|a| {
+            a.parse::<f64>()
+                .with_context(|| format!("not a number: {a:?}"))
+        })
         .collect()
 }
 
@@ -61,7 +65,10 @@ fn click(x: f64, y: f64, ms: f64) -> Vec<Input> {
     vec![
         Input::Cursor(x, y),
         Input::Button { pressed: true, ms },
-        Input::Button { pressed: false, ms: ms + 10.0 },
+        Input::Button {
+            pressed: false,
+            ms: ms + 10.0,
+        },
     ]
 }
 
@@ -140,7 +147,10 @@ fn parse(line: &str, ms: f64) -> Result<Step> {
                     v[1] + t * (v[3] - v[1]),
                 ));
             }
-            inputs.push(Input::Button { pressed: false, ms: ms + 50.0 });
+            inputs.push(Input::Button {
+                pressed: false,
+                ms: ms + 50.0,
+            });
             Step::Inputs(inputs)
         }
         "resize" => {

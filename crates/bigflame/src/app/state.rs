@@ -63,7 +63,11 @@ impl ViewState {
             extent: 0.0..1.0,
             depth_count: 0,
             viewport: (width.max(1), height.max(1)),
-            scale: if scale > 0.0 && scale.is_finite() { scale } else { 1.0 },
+            scale: if scale > 0.0 && scale.is_finite() {
+                scale
+            } else {
+                1.0
+            },
             selection: None,
             hover: None,
             cursor: None,

@@ -39,6 +39,28 @@ pub struct Loaded {
 }
 
 impl Loaded {
+    /// Orders the threads heaviest first and builds the Time Order view of the heaviest.
+    pub fn new(profile: Profile) -> Self {
+        let event = profile.default_event();
+        let mut threads: Vec<(ThreadId, f64)> = profile
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (ThreadId::from_index(i), t.samples(event).total_weight()))
+            .filter(|&(_, w)| w > 0.0)
+            .collect();
+        // Stable: equal weights keep profile order.
+        threads.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let mut loaded = Self {
+            profile,
+            event,
+            threads: threads.into_iter().map(|(t, _)| t).collect(),
+            views: [None, None],
+        };
+        loaded.view(ViewKind::TimeOrder, 0);
+        loaded
+    }
+
     fn slot(kind: ViewKind) -> usize {
         match kind {
             ViewKind::TimeOrder => 0,
@@ -101,22 +123,13 @@ impl Viewer {
 
     /// Shows a freshly loaded profile: the heaviest thread in Time Order, fitted.
     pub fn set_profile(&mut self, profile: Profile) {
-        let event = profile.default_event();
-        let mut threads: Vec<(ThreadId, f64)> = profile
-            .threads
-            .iter()
-            .enumerate()
-            .map(|(i, t)| (ThreadId::from_index(i), t.samples(event).total_weight()))
-            .filter(|&(_, w)| w > 0.0)
-            .collect();
-        // Stable: equal weights keep profile order.
-        threads.sort_by(|a, b| b.1.total_cmp(&a.1));
-        self.data = Some(Loaded {
-            profile,
-            event,
-            threads: threads.into_iter().map(|(t, _)| t).collect(),
-            views: [None, None],
-        });
+        self.set_loaded(Loaded::new(profile));
+    }
+
+    /// Shows a profile prepared by [`Loaded::new`] (on the loader thread, so the first index
+    /// build does not freeze the window).
+    pub fn set_loaded(&mut self, loaded: Loaded) {
+        self.data = Some(loaded);
         self.status = Status::Ready;
         self.state.kind = ViewKind::TimeOrder;
         self.state.thread = 0;
@@ -230,7 +243,11 @@ impl Viewer {
                 .map_or(WeightUnit::Samples, |e| e.unit),
         };
         let full = self.state.extent.end - self.state.extent.start;
-        let pct = if full > 0.0 { 100.0 * width / full } else { 0.0 };
+        let pct = if full > 0.0 {
+            100.0 * width / full
+        } else {
+            0.0
+        };
         let name = data.profile.frame_name(span.frame);
         Some(format!("{name} — {} ({pct:.1}%)", unit.format(width)))
     }
@@ -281,7 +298,11 @@ impl Viewer {
 }
 
 fn redraw_if(changed: bool) -> Effect {
-    if changed { Effect::Redraw } else { Effect::None }
+    if changed {
+        Effect::Redraw
+    } else {
+        Effect::None
+    }
 }
 
 /// A physical size from an f64, at least 1 px.

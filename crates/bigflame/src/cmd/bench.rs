@@ -66,7 +66,10 @@ pub fn run(args: &BenchArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     let target_view = target.create_view(&wgpu::TextureViewDescriptor::default());
     let mut renderer = Renderer::new(&ctx.device, &ctx.queue, OFFSCREEN_FORMAT);
 
-    let opts = SceneOptions::new((w, h), 1.0);
+    let mut opts = SceneOptions::new((w, h), 1.0);
+    if let Some(px) = args.min_width_px {
+        opts.min_width_px = px.max(0.0);
+    }
     let path = camera_path(&view, &opts, args.frames.max(4));
     let mut scene = FlameScene::default();
     let mut labels = Vec::new();
@@ -133,7 +136,10 @@ pub fn run(args: &BenchArgs, load_args: &LoadArgs) -> Result<ExitCode> {
         "file_bytes": file_bytes,
         "view": format!("{:?}", view.kind),
         "threads": view.threads.len(),
-        "thread": view.threads.first().map(|&t| profile.thread_label(t)),
+        "thread": match view.threads.as_slice() {
+            [t] => profile.thread_label(*t),
+            ts => format!("{} threads merged", ts.len()),
+        },
         "width": w, "height": h,
         "adapter": ctx.describe(),
         "frames": s.frame_ms.len(),
@@ -142,6 +148,7 @@ pub fn run(args: &BenchArgs, load_args: &LoadArgs) -> Result<ExitCode> {
         "index_mb": view.index.memory_bytes() as f64 / 1.0e6,
         "spans": view.index.span_count(),
         "depth": view.depth_count(),
+        "min_width_px": opts.min_width_px,
         "scene_p50_ms": p(&s.scene_ms, 0.5), "scene_p99_ms": p(&s.scene_ms, 0.99),
         "cpu_prep_p50_ms": p(&s.cpu_prep_ms, 0.5), "cpu_prep_p99_ms": p(&s.cpu_prep_ms, 0.99),
         "cpu_prep_max_ms": p(&s.cpu_prep_ms, 1.0),
@@ -170,7 +177,6 @@ fn ms(t0: Instant) -> f64 {
 fn camera_path(view: &FlameView, opts: &SceneOptions<'_>, frames: usize) -> Vec<Camera> {
     let extent = view.extent();
     let full = Camera::fit(extent.clone());
-    let focus = hot_point(view, &full, opts);
     let zoom_in = (frames - 1) / 3;
     let pan = (frames - 1) / 3;
     let zoom_out = frames - 1 - zoom_in - pan;
@@ -178,6 +184,9 @@ fn camera_path(view: &FlameView, opts: &SceneOptions<'_>, frames: usize) -> Vec<
     let mut c = full;
     let step_in = ZOOM_TOTAL.powf(1.0 / zoom_in.max(1) as f64);
     for _ in 0..zoom_in {
+        // Re-aim every step, so the path follows the hot path into real samples instead of
+        // ending in a gap between them.
+        let focus = hot_point(view, &c, opts);
         c.zoom_at(focus, step_in, extent.clone());
         cams.push(c);
     }
@@ -201,22 +210,25 @@ fn camera_path(view: &FlameView, opts: &SceneOptions<'_>, frames: usize) -> Vec<
     cams
 }
 
-/// Centre of the hot path at full view: from the root, the widest drawn span inside the previous
-/// one, down to the deepest such span (the heaviest region of the view).
-fn hot_point(view: &FlameView, full: &Camera, opts: &SceneOptions<'_>) -> f64 {
+/// Centre of the hot path in `camera`'s view: from the root, the widest drawn piece (clipped to
+/// the view) inside the previous one, down to the deepest (the heaviest region on screen).
+fn hot_point(view: &FlameView, camera: &Camera, opts: &SceneOptions<'_>) -> f64 {
     let mut scene = FlameScene::default();
     let mut tall = *opts;
     tall.viewport_px.1 = u32::MAX / 2; // every row
-    build_scene(view, full, &tall, &mut scene);
-    let (mut lo, mut hi) = (full.x_start, full.x_end);
+    tall.min_width_px = 0.0; // real pieces, no folds: the centre must hit a sample
+    build_scene(view, camera, &tall, &mut scene);
+    let (mut lo, mut hi) = (camera.x_start, camera.x_end);
     for depth in 0..view.depth_count() {
         let best = scene
             .spans
             .iter()
-            .filter(|s| s.depth == depth && s.x0 >= lo && s.x1 <= hi && s.folded <= 1)
-            .max_by(|a, b| (a.x1 - a.x0).total_cmp(&(b.x1 - b.x0)));
+            .filter(|s| s.depth == depth)
+            .map(|s| (s.x0.max(lo), s.x1.min(hi)))
+            .filter(|(a, b)| a < b)
+            .max_by(|a, b| (a.1 - a.0).total_cmp(&(b.1 - b.0)));
         match best {
-            Some(s) => (lo, hi) = (s.x0, s.x1),
+            Some(r) => (lo, hi) = r,
             None => break,
         }
     }
@@ -235,7 +247,17 @@ fn percentile(v: &[f64], q: f64) -> f64 {
 }
 
 fn print_table(report: &serde_json::Value, s: &Samples) {
-    let g = |k: &str| report.get(k).cloned().unwrap_or_default();
+    let g = |k: &str| match report.get(k) {
+        Some(serde_json::Value::String(t)) => t.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    };
+    let f = |k: &str| {
+        report
+            .get(k)
+            .and_then(serde_json::Value::as_f64)
+            .unwrap_or(0.0)
+    };
     println!(
         "{}  {} bytes  view {}  thread {}  {}x{}",
         g("file"),
@@ -248,9 +270,9 @@ fn print_table(report: &serde_json::Value, s: &Samples) {
     println!("adapter {}", g("adapter"));
     println!(
         "load {:.3} s, index {:.3} s ({:.1} MB, {} spans, {} rows), {} frames, load average {}",
-        g("load_s").as_f64().unwrap_or(0.0),
-        g("index_s").as_f64().unwrap_or(0.0),
-        g("index_mb").as_f64().unwrap_or(0.0),
+        f("load_s"),
+        f("index_s"),
+        f("index_mb"),
         g("spans"),
         g("depth"),
         g("frames"),

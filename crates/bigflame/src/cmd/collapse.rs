@@ -5,9 +5,9 @@
 //! line-by-line collapsing.
 
 use anyhow::Result;
+use bigflame_formats::ImportOptions;
 use bigflame_formats::collapse::{RootFrame, write_folded};
 use bigflame_formats::perf::{Flavour as PerfFlavour, PerfOptions};
-use bigflame_formats::ImportOptions;
 use std::io::{BufWriter, Write};
 use std::process::ExitCode;
 

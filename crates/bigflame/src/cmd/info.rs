@@ -89,10 +89,22 @@ fn info_text(profile: &Profile) -> String {
             e.unit.format(profile.total_weight(id))
         );
     }
-    let unit = profile.events.get(ev.index()).map(|e| e.unit).unwrap_or_default();
+    let unit = profile
+        .events
+        .get(ev.index())
+        .map(|e| e.unit)
+        .unwrap_or_default();
     let _ = writeln!(s, "unit:          {}", unit.as_str());
-    let _ = writeln!(s, "samples:       {}", group(profile.sample_count(ev) as u64));
-    let _ = writeln!(s, "total weight:  {}", unit.format(profile.total_weight(ev)));
+    let _ = writeln!(
+        s,
+        "samples:       {}",
+        group(profile.sample_count(ev) as u64)
+    );
+    let _ = writeln!(
+        s,
+        "total weight:  {}",
+        unit.format(profile.total_weight(ev))
+    );
     let _ = writeln!(
         s,
         "threads:       {} in {} processes",

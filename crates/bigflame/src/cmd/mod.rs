@@ -8,7 +8,6 @@ mod top;
 
 use crate::cli::{Cli, Command};
 use anyhow::Result;
-use clap::CommandFactory;
 use std::process::ExitCode;
 
 /// Runs the parsed command line.
@@ -19,9 +18,6 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Top(args)) => top::run(&args, &cli.load),
         Some(Command::Render(args)) => render::run(&args, &cli.load),
         Some(Command::Bench(args)) => bench::run(&args, &cli.load),
-        None => {
-            Cli::command().print_help()?;
-            Ok(ExitCode::from(2))
-        }
+        None => crate::app::run(&cli.viewer, &cli.load),
     }
 }

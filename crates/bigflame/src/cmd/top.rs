@@ -20,7 +20,12 @@ pub fn run(args: &TopArgs, load_args: &LoadArgs) -> Result<ExitCode> {
             None => bail!(
                 "{}: no event named {name:?} (events: {})",
                 profile.meta.source,
-                profile.events.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ")
+                profile
+                    .events
+                    .iter()
+                    .map(|e| e.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         },
         None => profile.default_event(),
@@ -31,7 +36,11 @@ pub fn run(args: &TopArgs, load_args: &LoadArgs) -> Result<ExitCode> {
         TopBy::SelfWeight => SortBy::SelfWeight,
         TopBy::Total => SortBy::TotalWeight,
     };
-    let unit = profile.events.get(event.index()).map(|e| e.unit).unwrap_or_default();
+    let unit = profile
+        .events
+        .get(event.index())
+        .map(|e| e.unit)
+        .unwrap_or_default();
     let total = stats.total_weight();
     let pct = |w: f64| if total > 0.0 { 100.0 * w / total } else { 0.0 };
     let mut out = String::new();
@@ -74,7 +83,9 @@ fn select_threads(profile: &Profile, selectors: &[String]) -> Result<Vec<ThreadI
             let label = profile.thread_label(id);
             selectors.iter().any(|sel| {
                 let num = sel.parse::<u32>().ok();
-                (num.is_some() && (num == t.tid || num == t.pid)) || sel == name || label.contains(sel.as_str())
+                (num.is_some() && (num == t.tid || num == t.pid))
+                    || sel == name
+                    || label.contains(sel.as_str())
             })
         })
         .collect();

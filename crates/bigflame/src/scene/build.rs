@@ -22,8 +22,13 @@ use bigflame_render::{
 };
 
 /// Default narrowest span drawn on its own, physical px; narrower runs are folded.
-/// Chosen with `bigflame bench corpus/large/recording.perf.txt --json` (see the report in
-/// ARCHITECTURE.md / README): 2 px keeps instances within the lavapipe frame budget.
+///
+/// Chosen with `for mw in 0.5 1 2 3; do bigflame bench corpus/large/recording.perf.txt --view
+/// {time-order,left-heavy} --json --min-width-px $mw; done` (lavapipe, 1600×900, 2 busy cores):
+/// instances max time-order 2493 / 1108 / 768 / 643, left-heavy 719 / 490 / 333 / 259; every
+/// setting but 0.5 px kept frame p99 under 16.7 ms, and the GPU time at these counts is dominated
+/// by fill and labels, not instances. 2 px (the design's suggestion) keeps most detail while
+/// leaving room for denser profiles (~0.6 µs per instance: 10k instances would already cost ~6 ms).
 pub const MIN_WIDTH_PX: f64 = 2.0;
 
 /// Colour of folded spans (several sub-pixel functions): a neutral warm grey, hatched by
@@ -166,7 +171,9 @@ pub fn build_scene(
     let row_h = f64::from(opts.row_height_px.max(1.0));
     let scroll = camera.y_scroll_px.max(0.0);
     let first_row = (scroll / row_h).floor() as u32;
-    let end_row = ((scroll + f64::from(h)) / row_h).ceil().min(f64::from(u32::MAX)) as u32;
+    let end_row = ((scroll + f64::from(h)) / row_h)
+        .ceil()
+        .min(f64::from(u32::MAX)) as u32;
     let upp = camera.units_per_px(w);
     let min_w = opts.min_width_px.max(0.0);
     out.stats = view.index.query(
@@ -181,7 +188,7 @@ pub fn build_scene(
     let text_dy = ((row_hf - opts.label_line_height_px) * 0.5).max(0.0);
     out.rects.reserve(out.spans.len());
     for span in &out.spans {
-        let fold = is_fold(view, span, min_w * upp);
+        let fold = span.fold;
         let y = (f64::from(span.depth) * row_h - scroll) as f32;
         let mut flags = 0;
         let color = if fold {
@@ -229,21 +236,3 @@ pub fn build_scene(
     }
 }
 
-/// Whether a queried span stands for several different nodes (a fold) rather than one node.
-///
-/// The query reports `folded > 1` both for folds and for a wide run of one node split by
-/// sub-pixel gaps. A fold narrower than the minimum is always drawn as a fold. In a call-tree
-/// layout every node is one span, so `folded > 1` is always a fold. In Time Order a wide run is
-/// one node when its last piece has the same node as its first (one O(log n) lookup, only for
-/// wide multi-piece spans); a wide fold A…B…A is then drawn as A, an accepted approximation.
-fn is_fold(view: &FlameView, span: &Span, min_width_units: f64) -> bool {
-    if span.folded <= 1 {
-        return false;
-    }
-    if span.x1 - span.x0 < min_width_units || view.kind == ViewKind::LeftHeavy {
-        return true;
-    }
-    view.index
-        .hit(span.x1.next_down(), span.depth)
-        .is_none_or(|last| last.node != span.node)
-}

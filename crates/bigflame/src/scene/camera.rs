@@ -28,12 +28,12 @@ pub struct Camera {
 impl Camera {
     /// Shows all of `extent`, scrolled to the top. An empty extent becomes `0..1`.
     pub fn fit(extent: Range<f64>) -> Self {
-        let (a, b) = if extent.start < extent.end && extent.start.is_finite() && extent.end.is_finite()
-        {
-            (extent.start, extent.end)
-        } else {
-            (0.0, 1.0)
-        };
+        let (a, b) =
+            if extent.start < extent.end && extent.start.is_finite() && extent.end.is_finite() {
+                (extent.start, extent.end)
+            } else {
+                (0.0, 1.0)
+            };
         Self {
             x_start: a,
             x_end: b,

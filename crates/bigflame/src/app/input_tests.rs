@@ -1,0 +1,155 @@
+//! Input → action mapping.
+
+use super::*;
+
+fn ctrl_wheel(y: f64) -> Input {
+    Input::Wheel {
+        delta: Wheel::Lines(0.0, y),
+        ctrl: true,
+        shift: false,
+    }
+}
+
+#[test]
+fn ctrl_wheel_zooms_around_the_cursor_in_fixed_steps() {
+    let mut m = InputMapper::default();
+    assert_eq!(m.map(ctrl_wheel(1.0)), vec![Action::ZoomCentre(LINE_ZOOM)]);
+    m.map(Input::Cursor(100.0, 50.0));
+    assert_eq!(
+        m.map(ctrl_wheel(-1.0)),
+        vec![Action::ZoomAt {
+            x_px: 100.0,
+            factor: 1.0 / LINE_ZOOM
+        }]
+    );
+}
+
+#[test]
+fn wheel_pans_and_shift_swaps_axes() {
+    let mut m = InputMapper::default();
+    let plain = m.map(Input::Wheel {
+        delta: Wheel::Lines(0.0, -2.0),
+        ctrl: false,
+        shift: false,
+    });
+    assert_eq!(
+        plain,
+        vec![Action::Pan {
+            dx: 0.0,
+            dy: 2.0 * LINE_PAN_PX
+        }]
+    );
+    let shifted = m.map(Input::Wheel {
+        delta: Wheel::Lines(0.0, -1.0),
+        ctrl: false,
+        shift: true,
+    });
+    assert_eq!(
+        shifted,
+        vec![Action::Pan {
+            dx: LINE_PAN_PX,
+            dy: 0.0
+        }]
+    );
+    let pixels = m.map(Input::Wheel {
+        delta: Wheel::Pixels(3.0, -4.5),
+        ctrl: false,
+        shift: false,
+    });
+    assert_eq!(pixels, vec![Action::Pan { dx: -3.0, dy: 4.5 }]);
+}
+
+#[test]
+fn keys() {
+    let k = |c: &str| key_action(&Key::Char(c.into()), false);
+    assert_eq!(k("1"), Some(Action::SetView(ViewKind::TimeOrder)));
+    assert_eq!(k("2"), Some(Action::SetView(ViewKind::LeftHeavy)));
+    assert_eq!(k("+"), k("="));
+    assert_eq!(key_action(&Key::Char("=".into()), true), k("+"));
+    assert_eq!(k("-"), Some(Action::ZoomCentre(1.0 / KEY_ZOOM)));
+    assert_eq!(k("0"), Some(Action::Reset));
+    assert_eq!(k("N"), Some(Action::CycleThread(1)));
+    assert_eq!(k("p"), Some(Action::CycleThread(-1)));
+    assert_eq!(
+        key_action(&Key::Escape, false),
+        Some(Action::ClearSelection)
+    );
+    assert_eq!(key_action(&Key::Char("o".into()), true), Some(Action::Open));
+    assert_eq!(k("x"), None);
+}
+
+#[test]
+fn click_double_click_and_drag() {
+    let mut m = InputMapper::default();
+    m.map(Input::Cursor(10.0, 10.0));
+    assert!(
+        m.map(Input::Button {
+            pressed: true,
+            ms: 0.0
+        })
+        .is_empty()
+    );
+    assert_eq!(
+        m.map(Input::Button {
+            pressed: false,
+            ms: 5.0
+        }),
+        vec![Action::Select(10.0, 10.0)]
+    );
+    m.map(Input::Button {
+        pressed: true,
+        ms: 100.0,
+    });
+    assert_eq!(
+        m.map(Input::Button {
+            pressed: false,
+            ms: 110.0
+        }),
+        vec![Action::ZoomToSpan(10.0, 10.0)]
+    );
+    // A slow second click is a click again.
+    m.map(Input::Button {
+        pressed: true,
+        ms: 2000.0,
+    });
+    assert_eq!(
+        m.map(Input::Button {
+            pressed: false,
+            ms: 2010.0
+        }),
+        vec![Action::Select(10.0, 10.0)]
+    );
+    // Drag: moves pan by the pointer delta and the release selects nothing.
+    m.map(Input::Button {
+        pressed: true,
+        ms: 5000.0,
+    });
+    let moved = m.map(Input::Cursor(30.0, 10.0));
+    assert_eq!(
+        moved,
+        vec![
+            Action::Pan { dx: -20.0, dy: 0.0 },
+            Action::Hover(30.0, 10.0)
+        ]
+    );
+    assert!(
+        m.map(Input::Button {
+            pressed: false,
+            ms: 5010.0
+        })
+        .is_empty()
+    );
+}
+
+#[test]
+fn pinch_zooms_at_the_cursor() {
+    let mut m = InputMapper::default();
+    m.map(Input::Cursor(40.0, 0.0));
+    assert_eq!(
+        m.map(Input::Pinch(0.25)),
+        vec![Action::ZoomAt {
+            x_px: 40.0,
+            factor: 1.25
+        }]
+    );
+}
