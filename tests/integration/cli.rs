@@ -13,7 +13,9 @@ fn bin() -> Command {
 }
 
 fn corpus(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../corpus")
+        .join(name)
 }
 
 fn run(args: &[&str]) -> Output {
@@ -62,23 +64,43 @@ fn info_json_matches_an_independent_count() {
     let text = std::fs::read_to_string(&path).expect("corpus file");
     let (samples, total, _) = naive_perf_summary(&text);
     let out = run(&["info", "--json", path.to_str().expect("utf-8 path")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("one JSON object");
-    for key in ["format", "unit", "threads", "samples", "total_weight", "frames", "unique_stacks", "skipped"] {
+    for key in [
+        "format",
+        "unit",
+        "threads",
+        "samples",
+        "total_weight",
+        "frames",
+        "unique_stacks",
+        "skipped",
+    ] {
         assert!(v.get(key).is_some(), "missing key {key} in {v}");
     }
     assert_eq!(v["format"], "perf-script");
     assert_eq!(v["samples"].as_u64(), Some(samples));
     assert_eq!(v["total_weight"].as_f64(), Some(total as f64));
     assert_eq!(v["skipped"]["total"].as_u64(), Some(0));
-    assert!(v["threads"].as_u64().unwrap_or(0) > 4, "a multi-threaded workload: {v}");
+    assert!(
+        v["threads"].as_u64().unwrap_or(0) > 4,
+        "a multi-threaded workload: {v}"
+    );
 }
 
 #[test]
 fn stdin_and_gzip_give_the_same_summary_as_the_file() {
     let path = corpus("mixed-workload.perf.txt");
     let data = std::fs::read(&path).expect("corpus file");
-    let from_file = stdout(&run(&["info", "--json", path.to_str().expect("utf-8 path")]));
+    let from_file = stdout(&run(&[
+        "info",
+        "--json",
+        path.to_str().expect("utf-8 path"),
+    ]));
 
     let mut child = bin()
         .args(["info", "--json", "-"])
@@ -94,9 +116,14 @@ fn stdin_and_gzip_give_the_same_summary_as_the_file() {
 
     let gz_path = std::env::temp_dir().join(format!("bigflame-cli-{}.data", std::process::id()));
     let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    enc.write_all(&std::fs::read(&path).expect("corpus")).expect("gzip");
+    enc.write_all(&std::fs::read(&path).expect("corpus"))
+        .expect("gzip");
     std::fs::write(&gz_path, enc.finish().expect("gzip")).expect("write gz");
-    let from_gz = stdout(&run(&["info", "--json", gz_path.to_str().expect("utf-8 path")]));
+    let from_gz = stdout(&run(&[
+        "info",
+        "--json",
+        gz_path.to_str().expect("utf-8 path"),
+    ]));
     std::fs::remove_file(&gz_path).ok();
 
     let strip = |s: &str| -> serde_json::Value {
@@ -116,7 +143,11 @@ fn top_self_weights_match_an_independent_count() {
     let mut expected: Vec<(&String, &u64)> = leaf_self.iter().collect();
     expected.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
     let out = run(&["top", "-n", "5", path.to_str().expect("utf-8 path")]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = stdout(&out);
     // The heaviest leaf's share, as printed in the first data row's `self%` column.
     let first_row = text.lines().nth(1).expect("a data row");
@@ -126,7 +157,11 @@ fn top_self_weights_match_an_independent_count() {
         .and_then(|s| s.trim_end_matches('%').parse().ok())
         .expect("self% column");
     let want = 100.0 * *expected[0].1 as f64 / total as f64;
-    assert!((self_pct - want).abs() < 0.01, "{first_row} vs {want:.2}% for {}", expected[0].0);
+    assert!(
+        (self_pct - want).abs() < 0.01,
+        "{first_row} vs {want:.2}% for {}",
+        expected[0].0
+    );
 }
 
 #[test]
@@ -138,7 +173,9 @@ fn errors_name_the_file_and_do_not_panic() {
     assert!(!err.contains("panicked"), "{err}");
 
     let garbage = std::env::temp_dir().join(format!("bigflame-garbage-{}.bin", std::process::id()));
-    let bytes: Vec<u8> = (0..100_000u32).map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8).collect();
+    let bytes: Vec<u8> = (0..100_000u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
     std::fs::write(&garbage, bytes).expect("write");
     let out = run(&["info", garbage.to_str().expect("utf-8 path")]);
     std::fs::remove_file(&garbage).ok();

@@ -15,11 +15,11 @@
 //! The data path comes from `BIGFLAME_CONFORMANCE`, else `<repo>/../shared/conformance`; without the
 //! data the test is skipped with a message, except under `CI=true` where it fails.
 
+use crate::support::conformance_dir;
 use bigflame_formats::collapse::write_folded;
 use bigflame_formats::perf::{self, Flavour, PerfOptions};
 use serde_json::Value;
 use std::io::Read;
-use crate::support::conformance_dir;
 use std::path::Path;
 
 fn read_input(dir: &Path, case: &Value) -> Vec<u8> {

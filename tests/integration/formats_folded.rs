@@ -10,12 +10,12 @@
 //! The data path comes from `BIGFLAME_CONFORMANCE`, else `<repo>/../shared/conformance`; without the
 //! data the test is skipped with a message, except under `CI=true` where it fails.
 
+use crate::support::conformance_dir;
 use bigflame_formats::{ImportOptions, import_path, import_reader};
 use bigflame_model::{EventId, Profile, SkipReason};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
-use crate::support::conformance_dir;
 use std::path::Path;
 
 /// Everything observable in a profile except its source name.

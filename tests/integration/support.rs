@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 pub fn conformance_dir() -> Option<PathBuf> {
     let dir = std::env::var_os("BIGFLAME_CONFORMANCE")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance"));
+        .unwrap_or_else(|| {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+        });
     if dir.join("manifest.json").is_file() {
         return Some(dir);
     }

@@ -238,11 +238,17 @@ fn assert_alive(viewer: &mut Killed, stderr: &Path) {
 }
 
 /// Starts the viewer and waits for its window; `None` (skip) when no adapter outside CI.
-fn open_viewer(d: &Display, args: &[&str], stderr: &Path) -> Option<(Killed, String)> {
+fn open_viewer(
+    d: &Display,
+    args: &[&str],
+    env: &[(&str, &str)],
+    stderr: &Path,
+) -> Option<(Killed, String)> {
     let err = std::fs::File::create(stderr).expect("stderr file");
     let child = d
         .command(env!("CARGO_BIN_EXE_bigflame"))
         .args(args)
+        .envs(env.iter().copied())
         .stdout(Stdio::null())
         .stderr(err)
         .spawn()
@@ -275,7 +281,8 @@ fn window_loads_switches_view_and_zooms_under_xvfb() {
     let file = corpus.to_string_lossy().into_owned();
     let w = W.to_string();
     let h = H.to_string();
-    let Some((mut viewer, id)) = open_viewer(&d, &[&file, "--width", &w, "--height", &h], &stderr)
+    let Some((mut viewer, id)) =
+        open_viewer(&d, &[&file, "--width", &w, "--height", &h], &[], &stderr)
     else {
         return;
     };
@@ -327,17 +334,35 @@ fn window_loads_switches_view_and_zooms_under_xvfb() {
 }
 
 #[test]
-fn empty_window_without_a_file_stays_up() {
+fn empty_window_opens_a_file_with_ctrl_o() {
     let Some(d) = Display::start() else { return };
     let stderr = d.runtime_dir.join("stderr-empty.txt");
-    let Some((mut viewer, _id)) = open_viewer(&d, &["--width", "640", "--height", "400"], &stderr)
-    else {
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/mixed-workload.perf.txt");
+    // The dialog helper is swapped for `echo PATH`, which "picks" the corpus file.
+    let picker = format!("echo {}", corpus.display());
+    let Some((mut viewer, id)) = open_viewer(
+        &d,
+        &["--width", "640", "--height", "400"],
+        &[("BIGFLAME_FILE_DIALOG", &picker)],
+        &stderr,
+    ) else {
         return;
     };
-    // The status line (dark) is drawn at the bottom of the 400 px window.
+    // The empty window: the status line (dark) at the bottom, no flame chart.
     wait_for(&d, &mut viewer, &stderr, 90, "the empty window", |s| {
-        pixel(s, 300, 390) == CHROME && pixel(s, 300, 100) == BACKGROUND
+        pixel(s, 300, 390) == CHROME
+            && pixel(s, 300, 100) == BACKGROUND
+            && !(0..640).any(|x| is_flame(pixel(s, x, 1)))
     });
-    std::thread::sleep(Duration::from_millis(300));
+    d.xdotool(&["windowfocus", "--sync", &id]);
+    d.xdotool(&["key", "ctrl+o"]);
+    wait_for(
+        &d,
+        &mut viewer,
+        &stderr,
+        60,
+        "the profile opened with Ctrl+O",
+        |s| (0..640).any(|x| is_flame(pixel(s, x, 1))),
+    );
     assert_alive(&mut viewer, &stderr);
 }

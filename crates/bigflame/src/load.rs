@@ -26,7 +26,9 @@ pub fn load(path: &Path, args: &LoadArgs, mut opts: ImportOptions) -> Result<Pro
     }
     let bar = LazyBar::new(std::io::stderr().is_terminal());
     let progress_bar = Arc::clone(&bar);
-    opts.progress = Some(Arc::new(move |p: Progress| LazyBar::update(&progress_bar, p)));
+    opts.progress = Some(Arc::new(move |p: Progress| {
+        LazyBar::update(&progress_bar, p)
+    }));
     let result = import_path(path, &opts);
     LazyBar::finish(&bar);
     let profile = result?;

@@ -106,11 +106,11 @@ struct ChunkParser<'a> {
     names: Vec<(String, FrameKind)>,
     /// Samples of filtered-out events: count and first header `(offset, len)`.
     other_events: (u64, Option<(usize, usize)>),
-    /// The `\n`s of `data`, consumed in order by [`ChunkParser::next_line`] (one SIMD pass over the
-    /// chunk instead of one `memchr` call per line).
-    newlines: memchr::Memchr<'a>,
     /// Start of the next line to read.
     pos: usize,
+    /// The thread of the previous sample: its key `(offset, len)` in `data`, id and java flag
+    /// (consecutive samples are usually of the same thread, which then skips the thread table).
+    last_thread: Option<((usize, usize), ThreadId, bool)>,
 }
 
 /// Offset of `sub` inside `data` (both from the same allocation).
@@ -183,8 +183,8 @@ impl<'a> ChunkParser<'a> {
             events: Vec::new(),
             names: Vec::new(),
             other_events: (0, None),
-            newlines: memchr::memchr_iter(b'\n', data),
             pos: 0,
+            last_thread: None,
         }
     }
 
@@ -194,7 +194,7 @@ impl<'a> ChunkParser<'a> {
     fn next_line(&mut self) -> (usize, usize) {
         let len = self.data.len();
         let start = self.pos;
-        let end = self.newlines.next().unwrap_or(len);
+        let end = memchr::memchr(b'\n', &self.data[start..]).map_or(len, |rel| start + rel);
         self.pos = if end < len { end + 1 } else { len };
         (start, end)
     }
@@ -238,6 +238,11 @@ impl<'a> ChunkParser<'a> {
         ranges.clear();
         let mut prev = u32::MAX;
         while self.pos < data.len() {
+            if keep && let Some((frames, id)) = self.predicted_line(java, prev) {
+                ranges.push((frames, id));
+                prev = id;
+                continue;
+            }
             let (start, end) = self.next_line();
             let line = &data[start..end];
             if line.is_empty() || line == b"\r" {
@@ -279,6 +284,18 @@ impl<'a> ChunkParser<'a> {
     }
 
     fn thread(&mut self, h: &Header<'_>) -> (ThreadId, bool) {
+        if let Some(((at, len), id, java)) = self.last_thread
+            && same_bytes(&self.data[at..at + len], h.thread_key)
+        {
+            return (id, java);
+        }
+        let (id, java) = self.thread_lookup(h);
+        let key = (offset_in(self.data, h.thread_key), h.thread_key.len());
+        self.last_thread = Some((key, id, java));
+        (id, java)
+    }
+
+    fn thread_lookup(&mut self, h: &Header<'_>) -> (ThreadId, bool) {
         let hash = self.hasher.hash_one(h.thread_key);
         let keys = &self.thread_keys;
         if let Some(e) = self.threads.find(hash, |e| {

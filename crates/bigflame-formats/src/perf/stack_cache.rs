@@ -77,6 +77,46 @@ impl ChunkParser<'_> {
         stack
     }
 
+    /// The line at `self.pos` when it is the one that followed `prev` last time (same key, ending at
+    /// its `\n`): its frames and id, with `self.pos` moved past it. This skips finding the line's end,
+    /// hashing and probing for most lines of a repeated call chain. `None` (nothing consumed)
+    /// otherwise, including for blank lines, comments and lines with trailing blanks.
+    pub(super) fn predicted_line(&mut self, java: bool, prev: u32) -> Option<((u32, u32), u32)> {
+        let next = self.raw_info.get(prev as usize)?.next;
+        let info = *self.raw_info.get(next as usize)?;
+        let data = self.data;
+        let start = self.pos;
+        let rest = &data[start..];
+        if info.java != java || rest.first() == Some(&b'#') {
+            return None;
+        }
+        let lead = rest
+            .iter()
+            .position(|&b| !matches!(b, b' ' | b'\t' | b'\r'))?;
+        let addr = rest[lead..]
+            .iter()
+            .position(|&b| matches!(b, b' ' | b'\t' | b'\n'))?;
+        if rest[lead + addr] == b'\n' {
+            return None;
+        }
+        let key_start = if self.opts.include_addrs {
+            start + lead
+        } else {
+            start + lead + addr
+        };
+        let key_end = key_start + info.len as usize;
+        let key = data.get(key_start..key_end)?;
+        let stored = &self.raw_keys[info.key as usize..(info.key + info.len) as usize];
+        if !matches!(data.get(key_end), None | Some(b'\n')) || !same_bytes(key, stored) {
+            return None;
+        }
+        self.pos = (key_end + 1).min(data.len());
+        if info.malformed {
+            self.count_malformed(1, &data[start..key_end], start);
+        }
+        Some((info.frames, next))
+    }
+
     /// The frames of the call-chain line `data[start..end]` from the raw-line cache (parsed and
     /// named on a miss) and its raw-line id (`u32::MAX` when not cached); counts it when malformed.
     /// `prev` is the id of the line before it in the same block (`u32::MAX` for the first line).

@@ -53,7 +53,9 @@ impl Frame {
             }
         }
         let message = match &viewer.status {
-            Status::Empty => Some("Drop a profile here, or press Ctrl+O to open one".to_string()),
+            Status::Empty => {
+                Some("Drop a profile file here, or press Ctrl+O to open one".to_string())
+            }
             Status::Loading(Some(f)) => Some(format!("loading… {:.0}%", f * 100.0)),
             Status::Loading(None) => Some("loading…".to_string()),
             Status::Failed(e) => Some(format!("error: {e}")),

@@ -7,6 +7,7 @@
 //! change. The `--script` mode ([`script`]) drives the same path without a window for tests.
 //! Only this module (and [`gpu`]) know winit.
 
+mod dialog;
 mod draw;
 mod gpu;
 mod input;
@@ -38,7 +39,7 @@ pub fn run(args: &ViewerArgs, load: &LoadArgs) -> Result<ExitCode> {
     if let Some(script_path) = &args.script {
         return run_script(args, load, script_path);
     }
-    let event_loop = EventLoop::<Tagged>::with_user_event()
+    let event_loop = EventLoop::<UserEvent>::with_user_event()
         .build()
         .context("cannot open a window (is a display available? set DISPLAY or WAYLAND_DISPLAY)")?;
     event_loop.set_control_flow(ControlFlow::Wait);
@@ -57,6 +58,7 @@ pub fn run(args: &ViewerArgs, load: &LoadArgs) -> Result<ExitCode> {
         started: Instant::now(),
         failed: None,
         generation: 0,
+        dialog_open: false,
     };
     if let Some(file) = &args.file {
         app.start_load(file.clone());
@@ -88,7 +90,9 @@ fn run_script(args: &ViewerArgs, load: &LoadArgs, script_path: &PathBuf) -> Resu
 struct App {
     args: ViewerArgs,
     load: LoadArgs,
-    proxy: EventLoopProxy<Tagged>,
+    proxy: EventLoopProxy<UserEvent>,
+    /// Whether the Ctrl+O dialog is up (one at a time).
+    dialog_open: bool,
     /// Bumped per load, so a file dropped while another loads wins over the older one.
     generation: u64,
     window: Option<Arc<Window>>,
@@ -111,7 +115,7 @@ impl App {
         let proxy = self.proxy.clone();
         let spawned = loader::spawn(file, self.load.clone(), move |ev| {
             // Fails only when the window is already closed.
-            let _ = proxy.send_event(Tagged(generation, ev));
+            let _ = proxy.send_event(UserEvent::Load(generation, ev));
         });
         if let Err(e) = spawned {
             self.viewer.status = Status::Failed(format!("cannot start the loader: {e}"));
@@ -142,13 +146,24 @@ impl App {
             match self.viewer.apply(&action) {
                 Effect::None => {}
                 Effect::Redraw => self.redraw(),
-                Effect::Open => {
-                    // No file dialog yet: say how to open a file instead.
-                    eprintln!(
-                        "bigflame: Ctrl+O: pass a FILE on the command line or drop one on the window"
-                    );
-                }
+                Effect::Open => self.open_dialog(),
             }
+        }
+    }
+
+    fn open_dialog(&mut self) {
+        if self.dialog_open {
+            return;
+        }
+        self.dialog_open = true;
+        let proxy = self.proxy.clone();
+        let spawned = std::thread::Builder::new()
+            .name("bigflame-open".into())
+            .spawn(move || {
+                let _ = proxy.send_event(UserEvent::Picked(dialog::pick_file()));
+            });
+        if spawned.is_err() {
+            self.dialog_open = false;
         }
     }
 
@@ -191,10 +206,15 @@ impl App {
     }
 }
 
-/// A loader event and the load it belongs to.
-struct Tagged(u64, LoadEvent);
+/// Events from worker threads.
+enum UserEvent {
+    /// A loader event and the load it belongs to.
+    Load(u64, LoadEvent),
+    /// The Ctrl+O dialog's answer.
+    Picked(Result<Option<PathBuf>, String>),
+}
 
-impl ApplicationHandler<Tagged> for App {
+impl ApplicationHandler<UserEvent> for App {
     fn resumed(&mut self, el: &ActiveEventLoop) {
         if self.window.is_some() {
             return;
@@ -205,7 +225,19 @@ impl ApplicationHandler<Tagged> for App {
         }
     }
 
-    fn user_event(&mut self, _el: &ActiveEventLoop, Tagged(generation, event): Tagged) {
+    fn user_event(&mut self, _el: &ActiveEventLoop, event: UserEvent) {
+        let (generation, event) = match event {
+            UserEvent::Load(generation, event) => (generation, event),
+            UserEvent::Picked(answer) => {
+                self.dialog_open = false;
+                match answer {
+                    Ok(Some(path)) => self.start_load(path),
+                    Ok(None) => {}
+                    Err(msg) => eprintln!("bigflame: {msg}"),
+                }
+                return;
+            }
+        };
         if generation != self.generation {
             return; // an older load, superseded by a dropped file
         }

@@ -200,7 +200,8 @@ impl Viewer {
                 st.cursor = Some((x, y));
                 let before = st.hover;
                 self.refresh_hover();
-                return redraw_if(before != self.state.hover);
+                // The tooltip follows the pointer, so redraw while over a span.
+                return redraw_if(before != self.state.hover || self.state.hover.is_some());
             }
             Action::HoverNone => {
                 st.cursor = None;
@@ -313,3 +314,7 @@ fn px(v: f64) -> u32 {
         1
     }
 }
+
+#[cfg(test)]
+#[path = "viewer_tests.rs"]
+mod tests;

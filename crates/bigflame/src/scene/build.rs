@@ -235,4 +235,3 @@ pub fn build_scene(
         }
     }
 }
-
