@@ -1,8 +1,8 @@
 //! Integration tests of the `bigflame` binary, one binary with themed modules.
-mod support;
-mod formats_folded;
 mod cli;
 mod collapse_conformance;
+mod formats_folded;
 mod render_cli;
+mod support;
 mod viewer_script;
 mod viewer_xvfb;

@@ -196,3 +196,36 @@ fn bad_options_are_clear_errors() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("no thread matches"));
 }
+
+#[test]
+fn color_by_module_uses_the_module_palette() {
+    // `main` in the executable calls `work` in a shared library, 10 samples.
+    let mut input = String::new();
+    for i in 0..10u32 {
+        let t = 10.0 + f64::from(i) * 0.001;
+        input.push_str(&format!(
+            "prog 100/100 {t:.6}: 1000000 cpu-clock:\n\t    7f0001 work+0x10 (/usr/lib/libwork.so)\n\t    401000 main+0x20 (/usr/bin/prog)\n\n"
+        ));
+    }
+    let args = ["--view", "left-heavy", "--width", "200", "--height", "60"];
+    let Some(by_module) = render(
+        "cbm",
+        &input,
+        &[&args[..], &["--color-by", "module"]].concat(),
+    ) else {
+        return;
+    };
+    // The colours are the palette's, computed from the module paths perf printed.
+    assert_eq!(
+        by_module.px(100, row_y(0)),
+        colors::for_module("/usr/bin/prog", "main")
+    );
+    assert_eq!(
+        by_module.px(100, row_y(1)),
+        colors::for_module("/usr/lib/libwork.so", "work")
+    );
+    assert_ne!(
+        colors::for_module("/usr/bin/prog", "main"),
+        colors::for_name("main")
+    );
+}

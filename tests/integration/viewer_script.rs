@@ -182,3 +182,217 @@ fn a_load_error_is_reported_not_fatal() {
     assert!(status.starts_with("failed: "), "{status}");
     assert!(status.contains("/nonexistent/profile.perf.txt"), "{status}");
 }
+
+#[test]
+fn ctrl_f_highlights_matches_and_enter_cycles_through_them() {
+    let states = run_script(
+        "key ctrl+f\ntype malloc\ndump\nkey enter\ndump\nkey enter\ndump\nkey shift+enter\ndump\n\
+         key backspace\ntype C\ndump\nkey escape\ndump\nkey escape\n",
+    );
+    let typed = &states[0];
+    assert_eq!(typed["search"]["open"], true);
+    assert_eq!(typed["search"]["text"], "malloc");
+    let n = f(typed, "/search/matches");
+    assert!(n >= 2.0, "malloc occurs several times: {typed}");
+    let share = f(typed, "/search/share");
+    assert!(share > 0.0 && share < 1.0, "share {share}");
+    let summary = typed["search"]["summary"].as_str().unwrap_or_default();
+    assert!(
+        summary.contains(" matches · ") && summary.ends_with("% of thread"),
+        "{summary}"
+    );
+    assert_eq!(
+        camera(typed),
+        extent(typed),
+        "typing does not move the camera"
+    );
+    // Enter selects the first match (leftmost) and zooms to fit it; typed keys did not navigate.
+    let first = &states[1];
+    assert_eq!(f(first, "/search/current"), 0.0);
+    let name = first["selection"]["name"].as_str().unwrap_or_default();
+    assert!(name.to_lowercase().contains("malloc"), "{name}");
+    assert_eq!(
+        camera(first),
+        (f(first, "/selection/x0"), f(first, "/selection/x1"))
+    );
+    let second = &states[2];
+    assert_eq!(f(second, "/search/current"), 1.0);
+    assert!(f(second, "/selection/x0") >= f(first, "/selection/x0"));
+    assert_eq!(
+        f(&states[3], "/search/current"),
+        0.0,
+        "shift+enter goes back"
+    );
+    // Backspace + an upper-case letter: the same case-insensitive search.
+    assert_eq!(states[4]["search"]["text"], "malloC");
+    assert_eq!(f(&states[4], "/search/matches"), n);
+    // Esc closes the search (the selection stays); a second Esc clears the selection.
+    let closed = &states[5];
+    assert_eq!(closed["search"]["open"], false);
+    assert_eq!(f(closed, "/search/matches"), 0.0);
+    assert!(closed["selection"].is_object());
+    assert!(states[6]["selection"].is_null());
+}
+
+#[test]
+fn search_regex_and_keys_typed_into_the_field() {
+    let states = run_script(
+        "key ctrl+f\ntype /^_int_(malloc|free)$\ndump\nkey backspace\nkey backspace\n\
+         type 2|\ntype (\n",
+    );
+    let s = &states[0];
+    assert!(f(s, "/search/matches") >= 1.0, "{s}");
+    let bad = &states[1];
+    assert_eq!(bad["search"]["text"], "/^_int_(malloc|free2|(");
+    assert_eq!(
+        bad["view"], "time-order",
+        "'2' went into the field, not to the view"
+    );
+    assert!(
+        bad["search"]["error"]
+            .as_str()
+            .is_some_and(|e| e.starts_with("invalid regex")),
+        "{bad}"
+    );
+    assert_eq!(f(bad, "/search/matches"), 0.0);
+}
+
+#[test]
+fn key_3_shows_the_sandwich_of_the_selected_frame() {
+    // Left Heavy, select the second-row span at the left edge, then `3`.
+    let states = run_script("key 2\nclick 5 27\ndump\nkey 3\ndump\nkey o\ndump\nkey o\ndump\n");
+    let selected = states[0]["selection"]["name"]
+        .as_str()
+        .expect("a span at depth 1")
+        .to_string();
+    let sw = &states[1];
+    assert_eq!(sw["view"], "sandwich");
+    assert_eq!(sw["sandwich"]["frame"], selected.as_str());
+    assert!(f(sw, "/sandwich/callers_depth") >= 2.0, "{sw}");
+    assert!(f(sw, "/sandwich/callees_depth") >= 1.0);
+    assert_eq!(sw["sandwich"]["sort"], "self");
+    assert_eq!(camera(sw), extent(sw));
+    let (by_total, by_name) = (&states[2], &states[3]);
+    assert_eq!(by_total["sandwich"]["sort"], "total");
+    assert_eq!(by_name["sandwich"]["sort"], "name");
+    let first = |v: &Value| {
+        v["sandwich"]["rows"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_ne!(first(sw), first(by_name), "sorting changes the first row");
+    let names: Vec<&str> = by_name["sandwich"]["rows"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+}
+
+#[test]
+fn sandwich_without_selection_focuses_the_heaviest_self_and_rows_refocus() {
+    // 800 px wide: the table is the right 360 px; row 1 starts at 18 px, row 2 at 36 px.
+    let states = run_script("key 3\ndump\nclick 600 45\ndump\nkey ctrl+f\ntype malloc\ndump\n");
+    let sw = &states[0];
+    assert_eq!(sw["view"], "sandwich");
+    let rows = &sw["sandwich"]["rows"];
+    assert_eq!(
+        sw["sandwich"]["frame"], rows[0],
+        "heaviest self weight first"
+    );
+    let clicked = &states[1];
+    assert_eq!(
+        clicked["sandwich"]["frame"], rows[1],
+        "a row click focuses it"
+    );
+    let filtered = &states[2];
+    let n = f(filtered, "/sandwich/row_count");
+    assert!(n >= 1.0 && n < f(clicked, "/sandwich/row_count"));
+    assert!(filtered["sandwich"]["rows"].as_array().is_some_and(|r| {
+        r.iter()
+            .all(|v| v.as_str().is_some_and(|s| s.contains("malloc")))
+    }));
+}
+
+#[test]
+fn t_opens_the_thread_picker_filtered_by_typing() {
+    let states = run_script(
+        "key t\ndump\ntype PYTHON\nkey down\ndump\nkey enter\ndump\n\
+         key t\nclick 400 71\ndump\nkey t\nkey escape\n",
+    );
+    let open = &states[0];
+    assert_eq!(open["threads"]["open"], true);
+    let heaviest = open["threads"]["rows"][0].as_str().unwrap_or("?");
+    assert!(
+        open["thread_label"]
+            .as_str()
+            .is_some_and(|l| l.starts_with(heaviest)),
+        "the shown (heaviest) thread is first: {open}"
+    );
+    let filtered = &states[1];
+    let rows: Vec<&str> = filtered["threads"]["rows"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    assert!(
+        rows.len() >= 2 && rows.iter().all(|r| r.contains("python")),
+        "{rows:?}"
+    );
+    assert_eq!(f(filtered, "/threads/cursor"), 1.0);
+    let picked = &states[2];
+    assert_eq!(picked["threads"]["open"], false);
+    assert!(
+        picked["thread_label"]
+            .as_str()
+            .is_some_and(|l| l.starts_with(rows[1])),
+        "{picked}"
+    );
+    assert_eq!(camera(picked), extent(picked), "the new thread is fitted");
+    // A click on the second row (header at 30 px, 18 px rows) picks the second-heaviest thread.
+    assert_eq!(f(&states[3], "/thread"), 1.0);
+    assert_eq!(states[3]["threads"]["open"], false);
+    assert_eq!(states[4]["threads"]["open"], false, "Esc closes");
+    assert_eq!(f(&states[4], "/thread"), 1.0);
+}
+
+#[test]
+fn sandwich_halves_scroll_away_from_the_middle() {
+    // 300 px tall: each half holds fewer rows than the root's 13 callee rows.
+    let states = run_script(
+        "resize 800 300\nkey 2\nclick 5 5\nkey 3\ndump\nmove 100 250\nwheel -3\ndump\n\
+         move 100 20\nwheel 3\ndump\nmove 100 250\nwheel 1\nmove 5 144\n",
+    );
+    let sw = &states[0];
+    assert_eq!(sw["view"], "sandwich");
+    let callees = f(sw, "/sandwich/callees_depth");
+    assert!(callees * 18.0 > 139.0, "deeper than the half: {sw}");
+    let scrolled = &states[1];
+    let max = callees * 18.0 - 139.0;
+    assert_eq!(f(scrolled, "/camera/y_px"), max.min(144.0));
+    // The callers' half of the root has a single row: nothing to scroll, and the callees'
+    // scroll stays.
+    let up = &states[2];
+    assert_eq!(f(up, "/sandwich/callers_scroll_px"), 0.0);
+    assert_eq!(f(up, "/camera/y_px"), f(scrolled, "/camera/y_px"));
+    // The row under the pointer follows the scroll (one wheel line back up: 48 px).
+    let hover = &states[3];
+    assert_eq!(f(hover, "/camera/y_px"), f(up, "/camera/y_px") - 48.0);
+    let depth = ((5.0 + f(hover, "/camera/y_px")) / 18.0).floor();
+    assert_eq!(f(hover, "/hover/depth"), depth);
+}
+
+#[test]
+fn wheel_over_the_callers_half_scrolls_it_up() {
+    // 100 px tall: halves of 39 px; asm_exc_page_fault (via a search) has 4 rows of callers.
+    let states = run_script(
+        "resize 800 100\nkey ctrl+f\ntype exc_page_fault\nkey enter\nkey escape\nkey 3\ndump\n\
+         move 100 10\nwheel 3\n",
+    );
+    let sw = &states[0];
+    assert_eq!(sw["sandwich"]["frame"], "asm_exc_page_fault");
+    let rows = f(sw, "/sandwich/callers_depth");
+    assert!(rows * 18.0 > 39.0, "{sw}");
+    let up = &states[1];
+    assert_eq!(f(up, "/sandwich/callers_scroll_px"), rows * 18.0 - 39.0);
+    assert_eq!(f(up, "/camera/y_px"), 0.0, "the callees' half did not move");
+}

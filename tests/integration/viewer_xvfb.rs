@@ -366,3 +366,50 @@ fn empty_window_opens_a_file_with_ctrl_o() {
     );
     assert_alive(&mut viewer, &stderr);
 }
+
+#[test]
+fn search_dims_the_chart_and_3_shows_the_sandwich_under_xvfb() {
+    let Some(d) = Display::start() else { return };
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/mixed-workload.perf.txt");
+    let stderr = d.runtime_dir.join("stderr.txt");
+    let file = corpus.to_string_lossy().into_owned();
+    let (w, h) = (W.to_string(), H.to_string());
+    let Some((mut viewer, id)) =
+        open_viewer(&d, &[&file, "--width", &w, "--height", &h], &[], &stderr)
+    else {
+        return;
+    };
+    wait_for(&d, &mut viewer, &stderr, 90, "the flame chart", |s| {
+        pixel(s, W / 2, H - 3) == CHROME && (0..W).any(|x| is_flame(pixel(s, x, 1)))
+    });
+    d.xdotool(&["windowfocus", "--sync", &id]);
+    d.xdotool(&["key", "2"]);
+    let flame_root = |s: &[u8]| is_flame(pixel(s, 0, 1));
+    wait_for(&d, &mut viewer, &stderr, 30, "left heavy", flame_root);
+    // A search nothing matches dims every span (and `2`… typed go into the field).
+    d.xdotool(&["key", "ctrl+f"]);
+    d.xdotool(&["type", "zz2zz"]);
+    wait_for(&d, &mut viewer, &stderr, 30, "dimmed spans", |s| {
+        !flame_root(s) && pixel(s, 0, 1) != BACKGROUND
+    });
+    d.xdotool(&["key", "Escape"]);
+    wait_for(
+        &d,
+        &mut viewer,
+        &stderr,
+        30,
+        "colours back after Esc",
+        flame_root,
+    );
+    // Sandwich: the table's dark header at the top right, the callers' root row just above the
+    // middle of the canvas, the callees' root row just below it.
+    d.xdotool(&["key", "3"]);
+    let half = (H - 22) / 2;
+    let shot = wait_for(&d, &mut viewer, &stderr, 30, "the sandwich", |s| {
+        pixel(s, W - 5, 5) == CHROME
+    });
+    assert!(is_flame(pixel(&shot, 2, half - 4)), "callers' root row");
+    assert!(is_flame(pixel(&shot, 2, half + 4)), "callees' root row");
+    assert_eq!(pixel(&shot, 2, 2), BACKGROUND, "nothing at the top-left");
+    assert_alive(&mut viewer, &stderr);
+}

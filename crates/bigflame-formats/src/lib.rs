@@ -12,6 +12,9 @@
 //!
 //! The entry points are [`import_path`] and [`import_bytes`].
 
+// Input data must never panic the importer: no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 pub mod collapse;
 pub mod driver;
 pub mod error;

@@ -21,6 +21,7 @@ macro_rules! id_type {
             /// # Panics
             /// If the index does not fit in `u32` (more than 4 billion entries in one table).
             #[inline]
+            #[allow(clippy::expect_used)] // a capacity limit, documented above; not reachable from data
             pub fn from_index(index: usize) -> Self {
                 Self(u32::try_from(index).expect("table index exceeds u32"))
             }

@@ -17,6 +17,9 @@
 //! * the id assignment is first-occurrence order over the input, so a profile built from N chunks merged
 //!   in order is identical to one built from a single chunk.
 
+// Input data must never panic the importer: no unwrap/expect outside tests.
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
+
 mod builder;
 mod calltree;
 mod frames;

@@ -179,6 +179,9 @@ pub struct RenderArgs {
     /// Highlight frames whose name contains TEXT (the others are dimmed).
     #[arg(long, value_name = "TEXT")]
     pub highlight: Option<String>,
+    /// Colour spans by function name (stable warm palette) or by module.
+    #[arg(long, value_enum, default_value_t = ColorByArg::Name)]
+    pub color_by: ColorByArg,
 }
 
 #[derive(Args, Debug)]
@@ -209,4 +212,10 @@ pub struct BenchArgs {
     /// Narrowest span drawn on its own, px (default: the viewer's constant); for tuning it.
     #[arg(long, value_name = "PX")]
     pub min_width_px: Option<f64>,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ColorByArg {
+    Name,
+    Module,
 }

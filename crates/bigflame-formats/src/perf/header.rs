@@ -218,7 +218,35 @@ fn looks_like_frame(s: &[u8]) -> bool {
 
 /// Parses a sample header. `None` when the line has no `TID` word (a "weird event line").
 pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
+    parse_header_after(line, None)
+}
+
+/// [`parse_header`], given the header of the previous sample (`prev`): when the line starts with
+/// the same thread key followed by a blank, which is the case for most samples of a recording, the
+/// command and PID/TID are taken from `prev` instead of being scanned again. The result is the
+/// same as `parse_header(line)`: the scan below only looks at the words up to the first PID/TID
+/// word that is followed by whitespace, and those words are byte-identical.
+pub fn parse_header_after<'a>(line: &'a [u8], prev: Option<&Header<'a>>) -> Option<Header<'a>> {
     let line = trim(line);
+    if let Some(prev) = prev {
+        let n = prev.thread_key.len();
+        if line.len() > n
+            && is_space(line[n])
+            && crate::perf::parse::same_bytes(&line[..n], prev.thread_key)
+        {
+            let header = Header {
+                thread_key: &line[..n],
+                comm: prev.comm,
+                pid: prev.pid,
+                tid: prev.tid,
+                time_ns: None,
+                period: None,
+                event: b"",
+                inline_frame: None,
+            };
+            return Some(header_fields(line, header));
+        }
+    }
     // The command is at least one word; the PID/TID word is a later word followed by whitespace.
     let (_, first_end) = next_word(line, 0)?;
     let mut pos = first_end;
@@ -232,7 +260,7 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
         pos = we;
     };
     let comm = trim_end(&line[..comm_end]);
-    let mut header = Header {
+    let header = Header {
         thread_key: &line[..key_end],
         comm,
         pid,
@@ -242,7 +270,13 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
         event: b"",
         inline_frame: None,
     };
-    let mut pos = key_end;
+    Some(header_fields(line, header))
+}
+
+/// The fields after the thread key (`header.thread_key`, a prefix of the trimmed `line`).
+#[inline]
+fn header_fields<'a>(line: &'a [u8], mut header: Header<'a>) -> Header<'a> {
+    let mut pos = header.thread_key.len();
     while let Some((ws, we)) = next_word(line, pos) {
         let tok = &line[ws..we];
         pos = we;
@@ -269,7 +303,7 @@ pub fn parse_header(line: &[u8]) -> Option<Header<'_>> {
         }
         // An unknown field (other `-F` layouts): ignore it.
     }
-    Some(header)
+    header
 }
 
 #[cfg(test)]
@@ -299,6 +333,25 @@ mod tests {
         assert_eq!(h.comm, b"perf");
         assert_eq!(h.period, None);
         assert_eq!(h.event, b"cycles");
+    }
+
+    #[test]
+    fn reusing_the_previous_thread_key_gives_the_same_header() {
+        let lines: [&[u8]; 7] = [
+            b"workload.sh 14620   992.943835:      40000 cpu-clock: ",
+            b"workload.sh 14620   992.943907:      40000 cpu-clock: ",
+            b"  workload.sh 14620 1.5: cycles:",
+            b"workload.sh 146201 1.5: cycles:",
+            b"workload.sh 14620/7 1.5: cycles:",
+            b"workload.sh 14620",
+            b"workload.sh 14620 x 5 1.5: cycles:",
+        ];
+        for a in lines {
+            let Some(prev) = parse_header(a) else { continue };
+            for b in lines {
+                assert_eq!(parse_header_after(b, Some(&prev)), parse_header(b));
+            }
+        }
     }
 
     #[test]

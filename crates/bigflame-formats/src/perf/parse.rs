@@ -22,7 +22,7 @@
 mod stack_cache;
 
 use super::frame_line::parse_frame_line;
-use super::header::{Header, parse_header};
+use super::header::{Header, parse_header_after};
 use super::{Flavour, PerfOptions};
 use bigflame_model::{
     EventId, FastHasher, FrameId, FrameKind, ProfileBuilder, SkipReason, StackId, ThreadId,
@@ -122,7 +122,7 @@ fn offset_in(data: &[u8], sub: &[u8]) -> usize {
 /// `a == b` for the short keys of the caches, without a call into libc's `memcmp` (whose call
 /// overhead dominated comparing ~40-byte keys millions of times).
 #[inline]
-pub(super) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
+pub(crate) fn same_bytes(a: &[u8], b: &[u8]) -> bool {
     let n = a.len();
     if n != b.len() {
         return false;
@@ -201,13 +201,14 @@ impl<'a> ChunkParser<'a> {
 
     fn run(mut self) -> ProfileBuilder {
         let data = self.data;
+        let mut prev: Option<Header<'a>> = None;
         while self.pos < data.len() {
             let (pos, end) = self.next_line();
             let line = &data[pos..end];
             if line.first() == Some(&b'#') || is_blank(line) {
                 continue;
             }
-            let Some(header) = parse_header(line) else {
+            let Some(header) = parse_header_after(line, prev.as_ref()) else {
                 let loc = self.base + pos as u64;
                 self.b
                     .skipped
@@ -215,6 +216,7 @@ impl<'a> ChunkParser<'a> {
                 continue;
             };
             self.record(&header, pos, line.len());
+            prev = Some(header);
         }
         let (count, first) = self.other_events;
         if let Some((start, len)) = first {
@@ -242,6 +244,11 @@ impl<'a> ChunkParser<'a> {
                 ranges.push((frames, id));
                 prev = id;
                 continue;
+            }
+            if data[self.pos] == b'\n' {
+                // The empty line that ends the record (most blocks): no `memchr` call.
+                self.pos += 1;
+                break;
             }
             let (start, end) = self.next_line();
             let line = &data[start..end];

@@ -1,14 +1,20 @@
-//! The stack and line caches of the chunk parser (see `parse.rs` for why they exist).
+//! The line caches of the chunk parser (see `parse.rs` for why they exist).
 //!
-//! Each line of a sample's call chain is looked up by its text after the address in the raw-line
-//! cache ([`RawEntry`]); only a miss parses the line, and names it through the line cache
-//! ([`LineEntry`]), which names each distinct `symbol (module)` once per chunk.
+//! Each line of a sample's call chain is identified by its text after the address (a raw-line id,
+//! [`RawInfo`]). The line is first compared with the line that followed the previous line of the
+//! chain last time ([`RawInfo::next`]), which for a repeated chain skips finding the line's end,
+//! hashing and probing; otherwise it is hashed and looked up ([`RawEntry`]); only a miss parses the
+//! line, and names it through the line cache ([`LineEntry`]), which names each distinct
+//! `symbol (module)` once per chunk. The stack is then rebuilt from the root through per-line memos
+//! ([`RawInfo::memo`]) that skip the stack table when a line sits on the same parent as last time.
 //!
 //! Why per line and not per block: a cache of whole call-chain blocks (hashing the callers' text as
-//! one key) missed on 40% of the samples of a real `perf record -a -g` capture, even in 226 MB chunks,
-//! because user-space chains without frame pointers end in garbage `[unknown]` addresses, and perf
-//! prints return addresses, which differ per call site; a per-line key without the address hits on
-//! all but a few thousand distinct lines per chunk.
+//! one key, the previous design) missed on 40% of the samples of a real `perf record -a -g` capture,
+//! even in 226 MB chunks, because user-space chains without frame pointers end in garbage
+//! `[unknown]` addresses, and perf prints return addresses, which differ per call site; a per-line
+//! key without the address misses on only ~9,000 distinct lines per 16 MB chunk (~70,000 samples).
+//! Measured on that capture (904 MB, 3.8 M samples, `bigflame info --threads 1`, best of 5 CPU
+//! time): 1.93 s with the block cache, 1.43 s with this one.
 
 use super::{ChunkParser, same_bytes};
 use crate::perf::frame_line::{FrameLine, Line, parse_frame_line};

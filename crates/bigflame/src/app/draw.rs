@@ -2,33 +2,40 @@
 //! viewer's own chrome drawn with the same renderer — a status line, a hover tooltip, and the
 //! centred "loading… N%" / error / "open a file" messages.
 //!
+//! The Sandwich view draws two flame scenes (callers inverted above the middle, callees below)
+//! and the function table at the right (`draw_table.rs`); the search field lives in the status
+//! line, and its matches are the scene's highlight.
+//!
 //! Why no egui yet: the chrome is a few rects and labels, and the renderer already draws both,
-//! so the first viewer needs no second UI stack. Flame labels are dropped where chrome covers
-//! them, because the renderer draws every label above every rect.
+//! so the viewer needs no second UI stack. Flame labels are dropped where chrome covers them,
+//! because the renderer draws every label above every rect.
 
-use crate::app::state::view_name;
+use crate::app::state::{ViewKind, view_name};
 use crate::app::viewer::{Status, Viewer};
 use crate::scene::{FlameScene, build_scene};
 use bigflame_render::{Label, RectInstance, Scene, colors};
 
-const CHROME_BG: u32 = colors::rgb(48, 48, 52);
-const CHROME_TEXT: u32 = colors::rgb(240, 240, 240);
+pub(super) const CHROME_BG: u32 = colors::rgb(48, 48, 52);
+pub(super) const CHROME_TEXT: u32 = colors::rgb(240, 240, 240);
 const TOOLTIP_BG: u32 = colors::rgb(255, 255, 225);
+const DETAIL_BG: u32 = colors::rgb(236, 240, 247);
 
 /// A text of the chrome (owned, unlike the flame labels which borrow frame names).
-struct Text {
-    x: f32,
-    y: f32,
-    max_w: f32,
-    text: String,
-    color: u32,
+pub(super) struct Text {
+    pub(super) x: f32,
+    pub(super) y: f32,
+    pub(super) max_w: f32,
+    pub(super) text: String,
+    pub(super) color: u32,
 }
 
 /// Reused per-frame buffers.
 #[derive(Default)]
 pub struct Frame {
     flame: FlameScene,
-    texts: Vec<Text>,
+    /// The Sandwich callers' half (merged into `flame` after building).
+    callers: FlameScene,
+    pub(super) texts: Vec<Text>,
     /// Areas (x0, y0, x1, y1) where flame labels must not be drawn.
     covered: Vec<[f32; 4]>,
 }
@@ -41,16 +48,54 @@ impl Frame {
         let s = st.scale as f32;
         self.texts.clear();
         self.covered.clear();
-        match viewer.view() {
-            Some(view) if viewer.status == Status::Ready => {
-                build_scene(view, &st.camera, &st.scene_options(), &mut self.flame);
+        let mut opts = st.scene_options();
+        opts.highlight = viewer.search.highlight();
+        opts.viewport_px = (st.canvas_w(), st.viewport.1);
+        let sandwich = viewer.data.as_ref().and_then(|d| d.sandwich.as_ref());
+        let ready = viewer.status == Status::Ready;
+        let view = viewer
+            .view()
+            .filter(|_| ready && st.kind != ViewKind::Sandwich);
+        let sandwich = sandwich.filter(|_| ready && st.kind == ViewKind::Sandwich);
+        if let Some(view) = view {
+            build_scene(view, &st.camera, &opts, &mut self.flame);
+            self.flame.viewport_px = st.viewport;
+        } else if let Some(sw) = sandwich {
+            {
+                let sel = opts.selected;
+                let half = st.half_px() as f32;
+                opts.origin_y_px = half;
+                opts.selected = sel.filter(|_| !st.selection_in_callers);
+                build_scene(&sw.callees, &st.camera, &opts, &mut self.flame);
+                opts.inverted = true;
+                opts.selected = sel.filter(|_| st.selection_in_callers);
+                let mut camera = st.camera;
+                camera.y_scroll_px = st.callers_scroll_px;
+                build_scene(&sw.callers, &camera, &opts, &mut self.callers);
+                // Each half keeps to its side of the middle when scrolled.
+                self.flame.rects.retain(|r| r.y >= half - 0.5);
+                self.flame.labels.retain(|l| l.y_px >= half);
+                self.callers.rects.retain(|r| r.y + r.height <= half + 0.5);
+                self.callers.labels.retain(|l| l.y_px < half);
+                self.flame.rects.extend_from_slice(&self.callers.rects);
+                self.flame.labels.extend_from_slice(&self.callers.labels);
+                self.flame.viewport_px = st.viewport;
+                // The seam between the halves (not chrome: labels next to it stay).
+                self.flame.rects.push(RectInstance::new(
+                    0.0,
+                    st.canvas_w() as f32,
+                    half - 0.5 * s,
+                    s,
+                    CHROME_BG,
+                    0,
+                ));
+                self.table(viewer, sw.frame);
             }
-            _ => {
-                self.flame = FlameScene {
-                    viewport_px: st.viewport,
-                    ..FlameScene::default()
-                };
-            }
+        } else {
+            self.flame = FlameScene {
+                viewport_px: st.viewport,
+                ..FlameScene::default()
+            };
         }
         let message = match &viewer.status {
             Status::Empty => {
@@ -79,15 +124,28 @@ impl Frame {
         self.rect(0.0, bar_y, w, bar_h, CHROME_BG);
         let text_y = bar_y + 0.5 * (bar_h - 15.0 * s);
         let right = match viewer.thread_label() {
-            Some(t) => format!("{} · {t}  [1/2 view, n/p thread]", view_name(st.kind)),
+            Some(t) => format!(
+                "{} · {t}  [1/2/3 view, t/n/p thread, ctrl+f find]",
+                view_name(st.kind)
+            ),
             None => view_name(st.kind).to_string(),
         };
-        let left = st
-            .selection
-            .as_ref()
-            .and_then(|span| viewer.describe(span))
-            .map(|d| format!("selected: {d}"))
-            .unwrap_or_else(|| viewer.source.clone());
+        let search = &viewer.search;
+        let left = if search.open || search.active() {
+            let caret = if search.open { "▏" } else { "" };
+            let summary = if search.active() {
+                format!(" — {}", search.summary(viewer.search_scope()))
+            } else {
+                String::new()
+            };
+            format!("find: {}{caret}{summary}", search.text)
+        } else {
+            st.selection
+                .as_ref()
+                .and_then(|span| viewer.describe(span))
+                .map(|d| format!("selected: {d}"))
+                .unwrap_or_else(|| viewer.source.clone())
+        };
         self.texts.push(Text {
             x: 6.0 * s,
             y: text_y,
@@ -102,7 +160,37 @@ impl Frame {
             text: right,
             color: CHROME_TEXT,
         });
+        if ready {
+            self.detail(viewer, bar_y);
+            self.threads(viewer);
+        }
         self.tooltip(viewer, w, bar_y);
+    }
+
+    /// The selection's detail panel, at the bottom right of the canvas.
+    fn detail(&mut self, viewer: &Viewer, bottom: f32) {
+        let Some(lines) = viewer.selection_detail() else {
+            return;
+        };
+        let s = viewer.state.scale as f32;
+        let canvas_w = viewer.state.canvas_w() as f32;
+        let longest = lines.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let line_h = 17.0 * s;
+        let box_w = (longest as f32 * 7.0 * s + 14.0 * s).min(0.6 * canvas_w);
+        let box_h = lines.len() as f32 * line_h + 8.0 * s;
+        let x = (canvas_w - box_w - 8.0 * s).max(0.0);
+        let y = (bottom - box_h - 8.0 * s).max(0.0);
+        self.rect(x - 1.0, y - 1.0, box_w + 2.0, box_h + 2.0, CHROME_BG);
+        self.rect(x, y, box_w, box_h, DETAIL_BG);
+        for (i, text) in lines.into_iter().enumerate() {
+            self.texts.push(Text {
+                x: x + 7.0 * s,
+                y: y + 4.0 * s + i as f32 * line_h,
+                max_w: box_w - 12.0 * s,
+                text,
+                color: colors::LABEL_TEXT,
+            });
+        }
     }
 
     /// A box with the hovered span's name, weight and share, beside the pointer.
@@ -138,7 +226,7 @@ impl Frame {
     }
 
     /// An opaque chrome rect (drawn after, so above, the flame rects).
-    fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: u32) {
+    pub(super) fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: u32) {
         self.flame
             .rects
             .push(RectInstance::new(x, x + w, y, h, color, 0));

@@ -49,6 +49,10 @@ pub enum Key {
     Down,
     /// Escape.
     Escape,
+    /// Return; `back` with Shift held.
+    Enter { back: bool },
+    /// Backspace.
+    Backspace,
 }
 
 /// One input event, independent of the windowing library.
@@ -105,11 +109,30 @@ pub enum Action {
     Resize { width: f64, height: f64, scale: f64 },
     /// Open a file (Ctrl+O).
     Open,
+    /// Open (focus) the search field (Ctrl+F).
+    SearchOpen,
+    /// Append text to the search field.
+    SearchInput(String),
+    /// Delete the last character of the search field.
+    SearchBackspace,
+    /// Select and zoom to the next (`1`) or previous (`-1`) match (Enter / Shift+Enter).
+    SearchStep(isize),
+    /// Close the search field and clear its highlight (Esc while searching).
+    SearchClose,
+    /// Cycle the sandwich table's sort column (self → total → name).
+    CycleSort,
+    /// Open the thread picker (`t`).
+    ThreadsOpen,
+    /// ↑/↓ while typing: move in the thread picker (else scroll rows).
+    ListMove(isize),
 }
 
 /// Pointer state needed to tell clicks, double clicks and drags apart.
 #[derive(Clone, Debug, Default)]
 pub struct InputMapper {
+    /// The search field has the keyboard: characters are typed into it (set by the caller from
+    /// the viewer's state before each input).
+    pub text_mode: bool,
     cursor: Option<(f64, f64)>,
     /// Where the button went down and whether it has moved far enough to be a drag.
     press: Option<((f64, f64), bool)>,
@@ -121,6 +144,9 @@ impl InputMapper {
     /// Maps one input to zero or more actions.
     pub fn map(&mut self, input: Input) -> Vec<Action> {
         match input {
+            Input::Key { key, ctrl } if self.text_mode => {
+                text_key_action(&key, ctrl).into_iter().collect()
+            }
             Input::Key { key, ctrl } => key_action(&key, ctrl).into_iter().collect(),
             Input::Wheel { delta, ctrl, shift } => self.wheel(delta, ctrl, shift),
             Input::Pinch(delta) => {
@@ -235,12 +261,18 @@ pub fn key_action(key: &Key, ctrl: bool) -> Option<Action> {
             });
         }
         Key::Escape => return Some(Action::ClearSelection),
+        Key::Enter { back } => return Some(Action::SearchStep(if *back { -1 } else { 1 })),
+        Key::Backspace => return None,
         Key::Char(c) => c.to_lowercase(),
     };
     Some(match (c.as_str(), ctrl) {
         ("o", true) => Action::Open,
+        ("f", true) => Action::SearchOpen,
         ("1", _) => Action::SetView(ViewKind::TimeOrder),
         ("2", _) => Action::SetView(ViewKind::LeftHeavy),
+        ("3", _) => Action::SetView(ViewKind::Sandwich),
+        ("o", false) => Action::CycleSort,
+        ("t", false) => Action::ThreadsOpen,
         // `ctrl+plus` arrives as "+" (with Shift) or "=": accept both, with or without Ctrl.
         ("+" | "=" | "w", _) => Action::ZoomCentre(KEY_ZOOM),
         ("-" | "_" | "s", _) => Action::ZoomCentre(1.0 / KEY_ZOOM),
@@ -251,6 +283,21 @@ pub fn key_action(key: &Key, ctrl: bool) -> Option<Action> {
         ("p", false) => Action::CycleThread(-1),
         _ => return None,
     })
+}
+
+/// The action of a key press while the search field has the keyboard: characters are typed,
+/// Backspace deletes, Enter / Shift+Enter step through matches, Esc closes the field, ↑/↓ move
+/// in the thread picker; Ctrl shortcuts and ←/→ keep their meaning. (The viewer routes these
+/// actions to the thread picker while it is open.)
+pub fn text_key_action(key: &Key, ctrl: bool) -> Option<Action> {
+    match key {
+        Key::Char(c) if !ctrl => Some(Action::SearchInput(c.clone())),
+        Key::Backspace => Some(Action::SearchBackspace),
+        Key::Escape => Some(Action::SearchClose),
+        Key::Up => Some(Action::ListMove(-1)),
+        Key::Down => Some(Action::ListMove(1)),
+        _ => key_action(key, ctrl),
+    }
 }
 
 #[cfg(test)]

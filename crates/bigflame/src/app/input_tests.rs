@@ -153,3 +153,50 @@ fn pinch_zooms_at_the_cursor() {
         }]
     );
 }
+
+#[test]
+fn the_search_field_takes_characters_but_not_shortcuts() {
+    let mut m = InputMapper::default();
+    let key = |c: &str, ctrl: bool| Input::Key {
+        key: Key::Char(c.into()),
+        ctrl,
+    };
+    assert_eq!(m.map(key("f", true)), vec![Action::SearchOpen]);
+    assert_eq!(
+        m.map(key("2", false)),
+        vec![Action::SetView(ViewKind::LeftHeavy)]
+    );
+    m.text_mode = true;
+    assert_eq!(
+        m.map(key("2", false)),
+        vec![Action::SearchInput("2".into())]
+    );
+    assert_eq!(
+        m.map(key("A", false)),
+        vec![Action::SearchInput("A".into())]
+    );
+    assert_eq!(m.map(key("o", true)), vec![Action::Open]);
+    let named = |key: Key| Input::Key { key, ctrl: false };
+    assert_eq!(m.map(named(Key::Backspace)), vec![Action::SearchBackspace]);
+    assert_eq!(m.map(named(Key::Escape)), vec![Action::SearchClose]);
+    assert_eq!(
+        m.map(named(Key::Enter { back: true })),
+        vec![Action::SearchStep(-1)]
+    );
+    assert_eq!(
+        m.map(named(Key::Left)),
+        vec![Action::PanFraction(-KEY_PAN_FRACTION)]
+    );
+    assert_eq!(m.map(named(Key::Down)), vec![Action::ListMove(1)]);
+    m.text_mode = false;
+    assert_eq!(m.map(named(Key::Escape)), vec![Action::ClearSelection]);
+    assert_eq!(
+        m.map(named(Key::Enter { back: false })),
+        vec![Action::SearchStep(1)]
+    );
+    assert_eq!(
+        m.map(key("3", false)),
+        vec![Action::SetView(ViewKind::Sandwich)]
+    );
+    assert_eq!(m.map(key("t", false)), vec![Action::ThreadsOpen]);
+}

@@ -7,14 +7,20 @@
 //! change. The `--script` mode ([`script`]) drives the same path without a window for tests.
 //! Only this module (and [`gpu`]) know winit.
 
+mod detail;
 mod dialog;
 mod draw;
+mod draw_table;
 mod gpu;
 mod input;
 mod loader;
+mod sandwich;
 mod script;
+mod search;
 mod state;
+mod threads;
 mod viewer;
+mod viewer_ops;
 
 use crate::cli::{LoadArgs, ViewerArgs};
 use anyhow::{Context, Result};
@@ -142,6 +148,7 @@ impl App {
     }
 
     fn feed(&mut self, input: Input) {
+        self.mapper.text_mode = self.viewer.text_mode();
         for action in self.mapper.map(input) {
             match self.viewer.apply(&action) {
                 Effect::None => {}
@@ -291,6 +298,9 @@ impl ApplicationHandler<UserEvent> for App {
                     WKey::Named(NamedKey::ArrowUp) => Some(Key::Up),
                     WKey::Named(NamedKey::ArrowDown) => Some(Key::Down),
                     WKey::Named(NamedKey::Escape) => Some(Key::Escape),
+                    WKey::Named(NamedKey::Enter) => Some(Key::Enter { back: self.shift }),
+                    WKey::Named(NamedKey::Backspace) => Some(Key::Backspace),
+                    WKey::Named(NamedKey::Space) => Some(Key::Char(" ".into())),
                     _ => None,
                 };
                 if let Some(key) = key {

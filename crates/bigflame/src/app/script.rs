@@ -6,7 +6,8 @@
 //! JSON object per `dump` line and once at the end (the last line of stdout).
 //!
 //! Syntax, one input per line (`#` starts a comment; coordinates in physical px):
-//! `key K` (K = a character, `left right up down escape`, or `ctrl+K`), `move X Y`,
+//! `key K` (K = a character, `left right up down escape enter backspace space`, `ctrl+K`, or
+//! `shift+enter`), `type TEXT` (each character of the rest of the line, spaces kept), `move X Y`,
 //! `wheel DY [DX]`, `ctrl-wheel DY`, `shift-wheel DY` (wheel lines), `pixels DX DY`,
 //! `ctrl-pixels DX DY` (trackpad), `pinch D`, `click X Y`, `dblclick X Y`, `drag X0 Y0 X1 Y1`,
 //! `resize W H [SCALE]`, `leave`, `dump`.
@@ -38,6 +39,8 @@ pub fn run(viewer: &mut Viewer, script: &str) -> Result<Vec<String>> {
             Step::Dump => out.push(viewer.to_json().to_string()),
             Step::Inputs(inputs) => {
                 for input in inputs {
+                    // As the window does: the open search field takes the keyboard.
+                    mapper.text_mode = viewer.text_mode();
                     for action in mapper.map(input) {
                         viewer.apply(&action);
                     }
@@ -73,6 +76,13 @@ fn click(x: f64, y: f64, ms: f64) -> Vec<Input> {
 }
 
 fn parse(line: &str, ms: f64) -> Result<Step> {
+    if let Some(text) = line.strip_prefix("type ") {
+        let keys = text.chars().map(|c| Input::Key {
+            key: Key::Char(c.to_string()),
+            ctrl: false,
+        });
+        return Ok(Step::Inputs(keys.collect()));
+    }
     let mut words = line.split_whitespace();
     let cmd = words.next().unwrap_or("");
     let args: Vec<&str> = words.collect();
@@ -101,12 +111,19 @@ fn parse(line: &str, ms: f64) -> Result<Step> {
                 Some(rest) if !rest.is_empty() => (true, rest),
                 _ => (false, *spec),
             };
+            let (shift, name) = match name.strip_prefix("shift+") {
+                Some(rest) if !rest.is_empty() => (true, rest),
+                _ => (false, name),
+            };
             let key = match name.to_ascii_lowercase().as_str() {
                 "left" => Key::Left,
                 "right" => Key::Right,
                 "up" => Key::Up,
                 "down" => Key::Down,
                 "escape" | "esc" => Key::Escape,
+                "enter" | "return" => Key::Enter { back: shift },
+                "backspace" => Key::Backspace,
+                "space" => Key::Char(" ".into()),
                 "plus" => Key::Char("+".into()),
                 "minus" => Key::Char("-".into()),
                 _ => Key::Char(name.to_string()),

@@ -16,6 +16,7 @@ pub fn view_name(kind: ViewKind) -> &'static str {
     match kind {
         ViewKind::TimeOrder => "time-order",
         ViewKind::LeftHeavy => "left-heavy",
+        ViewKind::Sandwich => "sandwich",
     }
 }
 
@@ -40,6 +41,13 @@ pub struct ViewState {
     pub scale: f64,
     /// The selected span (outlined).
     pub selection: Option<Span>,
+    /// In the Sandwich view: the selection lies in the callers' half (else the callees').
+    pub selection_in_callers: bool,
+    /// Sandwich view: rows of the callers' and of the callees' tree.
+    pub sandwich_depths: (u32, u32),
+    /// Sandwich view: px the callers' half is scrolled up (its deeper callers are further up);
+    /// the callees' half scrolls with `camera.y_scroll_px`.
+    pub callers_scroll_px: f64,
     /// The span under the pointer.
     pub hover: Option<Span>,
     /// Last pointer position, physical px.
@@ -69,6 +77,9 @@ impl ViewState {
                 1.0
             },
             selection: None,
+            selection_in_callers: false,
+            sandwich_depths: (0, 0),
+            callers_scroll_px: 0.0,
             hover: None,
             cursor: None,
         }
@@ -94,8 +105,49 @@ impl ViewState {
         (22.0 * self.scale).round()
     }
 
+    /// Width of the Sandwich view's function table at the right (0 in other views).
+    pub fn table_px(&self) -> u32 {
+        if self.kind != ViewKind::Sandwich {
+            return 0;
+        }
+        let w = f64::from(self.viewport.0);
+        (420.0 * self.scale).min(0.45 * w).round().max(0.0) as u32
+    }
+
+    /// Width of the flame canvas (the viewport less the Sandwich table), at least 1 px.
+    pub fn canvas_w(&self) -> u32 {
+        self.viewport.0.saturating_sub(self.table_px()).max(1)
+    }
+
+    /// Sandwich view: height of the callers' half (the callees' half starts below it).
+    pub fn half_px(&self) -> f64 {
+        ((f64::from(self.viewport.1) - self.status_px()) * 0.5)
+            .floor()
+            .max(0.0)
+    }
+
+    /// Sandwich view: the half (`true` = callers) and row under a pointer on the canvas.
+    pub fn sandwich_row_at(&self, x_px: f64, y_px: f64) -> Option<(bool, u32)> {
+        let bottom = f64::from(self.viewport.1) - self.status_px();
+        if !(x_px >= 0.0 && x_px < f64::from(self.canvas_w()) && y_px >= 0.0 && y_px < bottom) {
+            return None;
+        }
+        let (half, row) = (self.half_px(), self.row_px());
+        Some(if y_px < half {
+            (
+                true,
+                ((half - y_px + self.callers_scroll_px) / row).floor() as u32,
+            )
+        } else {
+            (
+                false,
+                ((y_px - half + self.camera.y_scroll_px) / row).floor() as u32,
+            )
+        })
+    }
+
     fn width(&self) -> u32 {
-        self.viewport.0
+        self.canvas_w()
     }
 
     /// The row under y (physical px), if any.
@@ -120,6 +172,7 @@ impl ViewState {
     /// Fits the whole extent, scrolled to the top.
     pub fn reset(&mut self) {
         self.camera = Camera::fit(self.extent.clone());
+        self.callers_scroll_px = 0.0;
     }
 
     /// Changes the drawable size (never below 1 px) and the scale factor.
@@ -139,9 +192,19 @@ impl ViewState {
 
     /// Moves the content by `(dx, dy)` physical px: positive dx shows what is further right,
     /// positive dy what is further down.
+    /// In the Sandwich view, dy scrolls the half under the pointer (the callers' half the other
+    /// way round, since it grows upwards).
     pub fn pan_px(&mut self, dx: f64, dy: f64) {
+        let in_callers =
+            self.kind == ViewKind::Sandwich && self.cursor.is_some_and(|(_, y)| y < self.half_px());
+        let cam_dy = if in_callers {
+            self.callers_scroll_px -= dy;
+            0.0
+        } else {
+            dy
+        };
         self.camera
-            .pan_px(dx, dy, self.width(), self.extent.clone());
+            .pan_px(dx, cam_dy, self.width(), self.extent.clone());
         self.clamp();
     }
 
@@ -158,9 +221,25 @@ impl ViewState {
     /// never scrolled below the last row.
     pub fn clamp(&mut self) {
         self.camera.clamp_x(self.extent.clone());
+        if self.kind == ViewKind::Sandwich {
+            // Both halves are anchored at the middle and scroll away from it.
+            let row = self.row_px();
+            let half = self.half_px();
+            let below = f64::from(self.viewport.1) - self.status_px() - half;
+            let (callers, callees) = self.sandwich_depths;
+            let callers_max = (f64::from(callers) * row - half).max(0.0);
+            self.callers_scroll_px = self.callers_scroll_px.clamp(0.0, callers_max);
+            self.camera.clamp_y(f64::from(callees) * row, below);
+            return;
+        }
         let rows_h = f64::from(self.depth_count) * self.row_px();
         let visible_h = f64::from(self.viewport.1) - self.status_px();
         self.camera.clamp_y(rows_h, visible_h);
+    }
+
+    /// The view unit under pixel column `x_px` of the canvas.
+    pub fn x_at(&self, x_px: f64) -> f64 {
+        self.camera.x_at(x_px, self.width())
     }
 
     /// The unmerged span under a pointer position, if any.
@@ -169,17 +248,18 @@ impl ViewState {
         index.hit(self.camera.x_at(x_px, self.width()), depth)
     }
 
-    /// Selects the span at a pointer position; clicking empty space clears the selection.
-    pub fn select_at(&mut self, index: &SpanIndex, x_px: f64, y_px: f64) {
-        self.selection = self.pick(index, x_px, y_px);
-    }
-
-    /// Double click: selects the span and zooms to fit it.
-    pub fn zoom_to_span_at(&mut self, index: &SpanIndex, x_px: f64, y_px: f64) {
-        if let Some(span) = self.pick(index, x_px, y_px) {
-            self.selection = Some(span);
-            self.fit_range(span.x0, span.x1);
+    /// Scrolls vertically so row `depth` is on screen (Enter on a search match).
+    pub fn reveal_row(&mut self, depth: u32) {
+        let row = self.row_px();
+        let mut visible = f64::from(self.viewport.1) - self.status_px();
+        if self.kind == ViewKind::Sandwich {
+            visible -= self.half_px(); // the callees' half
         }
+        let top = f64::from(depth) * row;
+        if top < self.camera.y_scroll_px || top + row > self.camera.y_scroll_px + visible {
+            self.camera.y_scroll_px = (top - 0.5 * visible).max(0.0);
+        }
+        self.clamp();
     }
 
     /// Cycles the thread forward (`+1`) or backward (`-1`); false when nothing changed.

@@ -4,14 +4,19 @@
 //! Why separate from the window: the window and the `--script` mode both call
 //! [`Viewer::apply`], so what the tests drive is what the user drives. Views are built lazily and
 //! only for the shown thread (Time Order and Left Heavy of one thread), so switching with `1`/`2`
-//! after the first time is instant and cycling threads costs one index build.
+//! after the first time is instant and cycling threads costs one index build (plus the thread's
+//! function table, which backs the detail panel and the Sandwich table). The search, the
+//! Sandwich view and the JSON dump are in `viewer_ops.rs`, the thread picker in `threads.rs`,
+//! the detail panel in `detail.rs` (further `impl Viewer` blocks).
 
-use crate::app::input::Action;
-use crate::app::state::{ViewKind, ViewState, view_name};
-use crate::scene::{FlameView, XUnit};
+use crate::app::input::{Action, LINE_PAN_PX};
+use crate::app::sandwich::{FunctionTable, SandwichView};
+use crate::app::search::Search;
+use crate::app::state::{ViewKind, ViewState};
+use crate::app::threads::ThreadPicker;
+use crate::scene::FlameView;
 use bigflame_layout::Span;
-use bigflame_model::{EventId, Profile, ThreadId, WeightUnit};
-use serde_json::{Value, json};
+use bigflame_model::{EventId, FrameId, Profile, ThreadId};
 
 /// What the window shows besides the chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -34,8 +39,14 @@ pub struct Loaded {
     pub event: EventId,
     /// Threads with samples, heaviest first.
     pub threads: Vec<ThreadId>,
+    /// The weight of each of `threads`, same order.
+    pub thread_weights: Vec<f64>,
     /// Built views of the shown thread: `[TimeOrder, LeftHeavy]`.
     views: [Option<FlameView>; 2],
+    /// The Sandwich view, once shown.
+    pub sandwich: Option<SandwichView>,
+    /// The function table of the Sandwich view's thread.
+    pub table: Option<FunctionTable>,
 }
 
 impl Loaded {
@@ -54,36 +65,71 @@ impl Loaded {
         let mut loaded = Self {
             profile,
             event,
+            thread_weights: threads.iter().map(|&(_, w)| w).collect(),
             threads: threads.into_iter().map(|(t, _)| t).collect(),
             views: [None, None],
+            sandwich: None,
+            table: None,
         };
-        loaded.view(ViewKind::TimeOrder, 0);
+        loaded.view(ViewKind::TimeOrder, 0, None);
         loaded
     }
 
-    fn slot(kind: ViewKind) -> usize {
-        match kind {
+    /// The view of `kind` for thread position `thread`, built on first use. For the Sandwich
+    /// view: the callees' half, focused on `focus` (else the current focus when it belongs to
+    /// this thread, else the heaviest function by self weight).
+    fn view(
+        &mut self,
+        kind: ViewKind,
+        thread: usize,
+        focus: Option<FrameId>,
+    ) -> Option<&FlameView> {
+        let tid = *self.threads.get(thread)?;
+        // The function table backs the detail panel in every view, not only the Sandwich's.
+        if self.table.as_ref().is_none_or(|t| t.thread != tid) {
+            self.table = Some(FunctionTable::build(&self.profile, self.event, tid));
+        }
+        let slot = match kind {
             ViewKind::TimeOrder => 0,
             ViewKind::LeftHeavy => 1,
-        }
-    }
-
-    /// The view of `kind` for thread position `thread`, built on first use.
-    fn view(&mut self, kind: ViewKind, thread: usize) -> Option<&FlameView> {
-        let tid = *self.threads.get(thread)?;
-        let slot = &mut self.views[Self::slot(kind)];
+            ViewKind::Sandwich => return self.sandwich_view(tid, focus),
+        };
+        let slot = &mut self.views[slot];
         if slot.as_ref().is_none_or(|v| v.threads != [tid]) {
             *slot = Some(match kind {
-                ViewKind::TimeOrder => FlameView::time_order(&self.profile, self.event, tid),
                 ViewKind::LeftHeavy => FlameView::left_heavy(&self.profile, self.event, &[tid]),
+                _ => FlameView::time_order(&self.profile, self.event, tid),
             });
         }
         slot.as_ref()
     }
 
-    /// The already built view of `kind`.
+    fn sandwich_view(&mut self, tid: ThreadId, focus: Option<FrameId>) -> Option<&FlameView> {
+        let kept = self
+            .sandwich
+            .as_ref()
+            .filter(|s| s.thread == tid)
+            .map(|s| s.frame);
+        let frame = focus
+            .or(kept)
+            .or_else(|| self.table.as_ref()?.heaviest_self(&self.profile))?;
+        if self
+            .sandwich
+            .as_ref()
+            .is_none_or(|s| s.thread != tid || s.frame != frame)
+        {
+            self.sandwich = Some(SandwichView::build(&self.profile, self.event, tid, frame));
+        }
+        self.sandwich.as_ref().map(|s| &s.callees)
+    }
+
+    /// The already built view of `kind` (the callees' half for the Sandwich view).
     pub fn current(&self, kind: ViewKind) -> Option<&FlameView> {
-        self.views[Self::slot(kind)].as_ref()
+        match kind {
+            ViewKind::TimeOrder => self.views[0].as_ref(),
+            ViewKind::LeftHeavy => self.views[1].as_ref(),
+            ViewKind::Sandwich => self.sandwich.as_ref().map(|s| &s.callees),
+        }
     }
 }
 
@@ -97,6 +143,10 @@ pub struct Viewer {
     pub status: Status,
     /// Name of the file shown (for the title and status line).
     pub source: String,
+    /// The Ctrl+F search field and its matches in the shown view.
+    pub search: Search,
+    /// The `t` thread picker.
+    pub picker: ThreadPicker,
 }
 
 /// What the caller must do after an action.
@@ -118,6 +168,8 @@ impl Viewer {
             data: None,
             status: Status::Empty,
             source: String::new(),
+            search: Search::default(),
+            picker: ThreadPicker::default(),
         }
     }
 
@@ -133,15 +185,26 @@ impl Viewer {
         self.status = Status::Ready;
         self.state.kind = ViewKind::TimeOrder;
         self.state.thread = 0;
-        self.show_current();
+        self.picker = ThreadPicker::default();
+        self.show_current(None);
     }
 
-    /// Builds (if needed) the current view and fits the camera to it.
-    fn show_current(&mut self) {
+    /// Builds (if needed) the current view and fits the camera to it; `focus` is the Sandwich
+    /// view's function (else it keeps its own).
+    pub(crate) fn show_current(&mut self, focus: Option<FrameId>) {
         let (extent, depth, count) = match &mut self.data {
             Some(d) => {
                 let count = d.threads.len();
-                match d.view(self.state.kind, self.state.thread) {
+                let kind = self.state.kind;
+                match d.view(kind, self.state.thread, focus) {
+                    Some(_) if kind == ViewKind::Sandwich => match &d.sandwich {
+                        Some(s) => {
+                            self.state.sandwich_depths =
+                                (s.callers.depth_count(), s.callees.depth_count());
+                            (s.extent(), s.depth_count(), count)
+                        }
+                        None => (0.0..1.0, 0, count),
+                    },
                     Some(v) => (v.extent(), v.depth_count(), count),
                     None => (0.0..1.0, 0, count),
                 }
@@ -150,45 +213,85 @@ impl Viewer {
         };
         self.state.thread_count = count;
         self.state.set_data(extent, depth);
+        self.refresh_search();
         self.refresh_hover();
     }
 
-    /// The view on screen, if any.
+    /// The view on screen, if any (the callees' half for the Sandwich view).
     pub fn view(&self) -> Option<&FlameView> {
         self.data.as_ref()?.current(self.state.kind)
     }
 
-    fn refresh_hover(&mut self) {
-        let hover = match (self.state.cursor, self.view()) {
-            (Some((x, y)), Some(v)) => self.state.pick(&v.index, x, y),
-            _ => None,
+    /// The unmerged span under a pointer, and whether it is in the Sandwich callers' half.
+    pub fn pick_at(&self, x: f64, y: f64) -> Option<(Span, bool)> {
+        let data = self.data.as_ref()?;
+        let st = &self.state;
+        if st.kind != ViewKind::Sandwich {
+            if x >= f64::from(st.canvas_w()) {
+                return None;
+            }
+            return st
+                .pick(&data.current(st.kind)?.index, x, y)
+                .map(|s| (s, false));
+        }
+        let s = data.sandwich.as_ref()?;
+        let (callers, depth) = st.sandwich_row_at(x, y)?;
+        let view = if callers { &s.callers } else { &s.callees };
+        view.index
+            .hit(st.x_at(x), depth)
+            .map(|span| (span, callers))
+    }
+
+    pub(crate) fn refresh_hover(&mut self) {
+        self.state.hover = match self.state.cursor {
+            Some((x, y)) => self.pick_at(x, y).map(|(s, _)| s),
+            None => None,
         };
-        self.state.hover = hover;
+    }
+
+    /// Whether typed characters go to a text field (the search or the thread picker).
+    pub fn text_mode(&self) -> bool {
+        self.search.open || self.picker.open
     }
 
     /// Applies one action.
     pub fn apply(&mut self, action: &Action) -> Effect {
+        if self.picker.open {
+            // The picker has the keyboard and the pointer's clicks.
+            match action {
+                Action::SearchInput(t) => return self.picker_type(Some(t)),
+                Action::SearchBackspace => return self.picker_type(None),
+                Action::SearchClose => {
+                    self.picker.open = false;
+                    return Effect::Redraw;
+                }
+                Action::SearchStep(_) => return self.picker_pick(None),
+                Action::ListMove(step) => return self.picker_move(*step),
+                Action::Select(x, y) | Action::ZoomToSpan(x, y) => {
+                    return self.picker_click(*x, *y);
+                }
+                Action::SearchOpen => self.picker.open = false,
+                _ => {}
+            }
+        }
         let st = &mut self.state;
-        let w = f64::from(st.viewport.0);
-        match *action {
-            Action::SetView(kind) => {
-                if kind == st.kind {
-                    return Effect::None;
-                }
-                st.kind = kind;
-                self.show_current();
-                return Effect::Redraw;
-            }
+        let w = f64::from(st.canvas_w());
+        match action {
+            Action::SetView(kind) => return self.set_view(*kind),
             Action::CycleThread(step) => {
-                if !st.cycle_thread(step) {
+                if !st.cycle_thread(*step) {
                     return Effect::None;
                 }
-                self.show_current();
+                self.show_current(None);
                 return Effect::Redraw;
             }
-            Action::ZoomAt { x_px, factor } => st.zoom_at(x_px, factor),
-            Action::ZoomCentre(factor) => st.zoom_at(0.5 * w, factor),
-            Action::Pan { dx, dy } => st.pan_px(dx, dy),
+            Action::ZoomAt { x_px, factor } => st.zoom_at(*x_px, *factor),
+            Action::ZoomCentre(factor) => st.zoom_at(0.5 * w, *factor),
+            Action::Pan { dx, dy } => {
+                if !self.scroll_table(*dy) {
+                    self.state.pan_px(*dx, *dy);
+                }
+            }
             Action::PanFraction(f) => st.pan_px(f * w, 0.0),
             Action::Reset => st.reset(),
             Action::ClearSelection => {
@@ -197,7 +300,7 @@ impl Viewer {
                 }
             }
             Action::Hover(x, y) => {
-                st.cursor = Some((x, y));
+                st.cursor = Some((*x, *y));
                 let before = st.hover;
                 self.refresh_hover();
                 // The tooltip follows the pointer, so redraw while over a span.
@@ -207,98 +310,43 @@ impl Viewer {
                 st.cursor = None;
                 return redraw_if(st.hover.take().is_some());
             }
-            Action::Select(x, y) => {
-                let Some(v) = self.data.as_ref().and_then(|d| d.current(st.kind)) else {
-                    return Effect::None;
-                };
-                st.select_at(&v.index, x, y);
-            }
-            Action::ZoomToSpan(x, y) => {
-                let Some(v) = self.data.as_ref().and_then(|d| d.current(st.kind)) else {
-                    return Effect::None;
-                };
-                st.zoom_to_span_at(&v.index, x, y);
-            }
+            Action::Select(x, y) => return self.click(*x, *y, false),
+            Action::ZoomToSpan(x, y) => return self.click(*x, *y, true),
             Action::Resize {
                 width,
                 height,
                 scale,
-            } => st.resize(px(width), px(height), scale),
+            } => st.resize(px(*width), px(*height), *scale),
             Action::Open => return Effect::Open,
+            Action::SearchOpen => {
+                self.search.open = true;
+            }
+            Action::SearchInput(text) => {
+                self.search.open = true;
+                self.search.text.push_str(text);
+                self.refresh_search();
+            }
+            Action::SearchBackspace => {
+                if self.search.text.pop().is_none() {
+                    return Effect::None;
+                }
+                self.refresh_search();
+            }
+            Action::SearchClose => {
+                self.search.close();
+                self.refresh_search();
+            }
+            Action::SearchStep(step) => return self.search_step(*step),
+            Action::CycleSort => return self.cycle_sort(),
+            Action::ThreadsOpen => return self.open_picker(),
+            Action::ListMove(step) => st.pan_px(0.0, *step as f64 * LINE_PAN_PX),
         }
         self.refresh_hover();
         Effect::Redraw
     }
-
-    /// `name — 12.3 ms (4.5 %)` for a span of the current view.
-    pub fn describe(&self, span: &Span) -> Option<String> {
-        let data = self.data.as_ref()?;
-        let view = data.current(self.state.kind)?;
-        let width = span.x1 - span.x0;
-        let unit = match view.x_unit {
-            XUnit::Nanoseconds { .. } => WeightUnit::Nanoseconds,
-            XUnit::Weight => data
-                .profile
-                .events
-                .get(data.event.index())
-                .map_or(WeightUnit::Samples, |e| e.unit),
-        };
-        let full = self.state.extent.end - self.state.extent.start;
-        let pct = if full > 0.0 {
-            100.0 * width / full
-        } else {
-            0.0
-        };
-        let name = data.profile.frame_name(span.frame);
-        Some(format!("{name} — {} ({pct:.1}%)", unit.format(width)))
-    }
-
-    /// Label of the shown thread, e.g. `python3 1234/1240 (1/12)`.
-    pub fn thread_label(&self) -> Option<String> {
-        let data = self.data.as_ref()?;
-        let tid = *data.threads.get(self.state.thread)?;
-        Some(format!(
-            "{} ({}/{})",
-            data.profile.thread_label(tid),
-            self.state.thread + 1,
-            data.threads.len()
-        ))
-    }
-
-    /// The state as JSON (for `--script` and tests).
-    pub fn to_json(&self) -> Value {
-        let st = &self.state;
-        let span_json = |s: &Span| {
-            json!({
-                "name": self.data.as_ref().map(|d| d.profile.frame_name(s.frame)),
-                "depth": s.depth,
-                "x0": s.x0,
-                "x1": s.x1,
-            })
-        };
-        json!({
-            "status": match &self.status {
-                Status::Empty => "empty".to_string(),
-                Status::Loading(_) => "loading".to_string(),
-                Status::Failed(e) => format!("failed: {e}"),
-                Status::Ready => "ready".to_string(),
-            },
-            "view": view_name(st.kind),
-            "thread": st.thread,
-            "thread_count": st.thread_count,
-            "thread_label": self.thread_label(),
-            "camera": { "x0": st.camera.x_start, "x1": st.camera.x_end, "y_px": st.camera.y_scroll_px },
-            "extent": [st.extent.start, st.extent.end],
-            "depth_count": st.depth_count,
-            "viewport": [st.viewport.0, st.viewport.1],
-            "scale": st.scale,
-            "selection": st.selection.as_ref().map(span_json),
-            "hover": st.hover.as_ref().map(span_json),
-        })
-    }
 }
 
-fn redraw_if(changed: bool) -> Effect {
+pub(crate) fn redraw_if(changed: bool) -> Effect {
     if changed {
         Effect::Redraw
     } else {

@@ -79,3 +79,55 @@ fn nothing_loaded_is_harmless() {
     assert!(v.state.selection.is_none());
     assert_eq!(v.to_json()["status"], "empty");
 }
+
+#[test]
+fn search_share_and_sandwich_on_the_tiny_profile() {
+    let mut v = Viewer::new(ViewState::new(400, 300, 1.0));
+    v.set_profile(profile());
+    v.apply(&Action::SetView(ViewKind::LeftHeavy));
+    v.apply(&Action::SearchOpen);
+    v.apply(&Action::SearchInput("WORK".into()));
+    assert_eq!(v.search.matches.len(), 1);
+    assert!(
+        (v.search.share() - 1.0).abs() < 1e-12,
+        "every sample is in work"
+    );
+    assert_eq!(v.apply(&Action::SearchStep(1)), Effect::Redraw);
+    let sel = v.state.selection.expect("the match is selected");
+    assert_eq!(sel.depth, 1);
+    v.apply(&Action::SearchInput("x".into()));
+    assert!(v.search.matches.is_empty());
+    assert_eq!(v.apply(&Action::SearchStep(1)), Effect::None);
+    v.apply(&Action::SearchClose);
+    // `3` with `work` selected: main calls it, nothing below it.
+    assert_eq!(
+        v.apply(&Action::SetView(ViewKind::Sandwich)),
+        Effect::Redraw
+    );
+    let json = v.to_json();
+    assert_eq!(json["sandwich"]["frame"], "work");
+    assert_eq!(json["sandwich"]["callers_depth"], 2);
+    assert_eq!(json["sandwich"]["callees_depth"], 1);
+    assert_eq!(v.state.extent, 0.0..3_000_000.0);
+    // The callers' root row sits just above the middle.
+    let half = v.state.half_px();
+    let (span, callers) = v
+        .pick_at(5.0, half - 2.0)
+        .expect("the focus in the callers' half");
+    assert!(callers);
+    assert_eq!(
+        v.data.as_ref().map(|d| d.profile.frame_name(span.frame)),
+        Some("work")
+    );
+    let (span, callers) = v.pick_at(5.0, half - 20.0).expect("its caller above");
+    assert!(callers);
+    assert_eq!(
+        v.data.as_ref().map(|d| d.profile.frame_name(span.frame)),
+        Some("main")
+    );
+    assert!(v.pick_at(5.0, half + 2.0).is_some_and(|(_, c)| !c));
+    assert!(
+        v.pick_at(399.0, half + 2.0).is_none(),
+        "the table is not the canvas"
+    );
+}

@@ -12,17 +12,20 @@ use bigflame_model::{EventId, Profile};
 use bigflame_render::GpuContext;
 use std::process::ExitCode;
 
-use crate::cli::{LoadArgs, RenderArgs, ViewArg};
+use crate::cli::{ColorByArg, LoadArgs, RenderArgs, ViewArg};
 use crate::load::load;
 use crate::scene::{
-    Camera, FlameScene, FlameView, Highlight, SceneOptions, build_scene, heaviest_thread,
-    match_threads,
+    Camera, ColorBy, FlameScene, FlameView, Highlight, SceneOptions, build_scene, frame_colors_by,
+    heaviest_thread, match_threads,
 };
 
 pub fn run(args: &RenderArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     let profile = load(&args.file, load_args, ImportOptions::default())?;
     let event = pick_event(&profile, args.event.as_deref())?;
-    let view = make_view(&profile, event, args.view, &args.thread)?;
+    let mut view = make_view(&profile, event, args.view, &args.thread)?;
+    if args.color_by == ColorByArg::Module {
+        view.frame_colors = frame_colors_by(&profile, ColorBy::Module);
+    }
     let extent = view.extent();
     let mut camera = Camera::fit(extent.clone());
     if let Some(text) = &args.range {

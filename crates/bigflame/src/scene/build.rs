@@ -69,6 +69,10 @@ pub struct SceneOptions<'h> {
     pub highlight: Option<&'h Highlight>,
     /// Outlined span.
     pub selected: Option<Selection>,
+    /// Where row 0 starts, px from the top (0 = the top edge).
+    pub origin_y_px: f32,
+    /// Rows grow upwards from `origin_y_px` (a sandwich's callers: row 0 ends at the origin).
+    pub inverted: bool,
 }
 
 impl SceneOptions<'_> {
@@ -91,6 +95,8 @@ impl SceneOptions<'_> {
             label_pad_px: LABEL_PAD_LOGICAL * s,
             highlight: None,
             selected: None,
+            origin_y_px: 0.0,
+            inverted: false,
         }
     }
 }
@@ -170,10 +176,17 @@ pub fn build_scene(
     out.labels.clear();
     let row_h = f64::from(opts.row_height_px.max(1.0));
     let scroll = camera.y_scroll_px.max(0.0);
-    let first_row = (scroll / row_h).floor() as u32;
-    let end_row = ((scroll + f64::from(h)) / row_h)
-        .ceil()
-        .min(f64::from(u32::MAX)) as u32;
+    let origin = f64::from(opts.origin_y_px);
+    // Rows whose pixels can fall inside 0..h.
+    let (first_row, rows_px) = if opts.inverted {
+        (0, origin + scroll)
+    } else {
+        (
+            ((scroll - origin).max(0.0) / row_h).floor() as u32,
+            scroll + f64::from(h) - origin,
+        )
+    };
+    let end_row = (rows_px.max(0.0) / row_h).ceil().min(f64::from(u32::MAX)) as u32;
     let upp = camera.units_per_px(w);
     let min_w = opts.min_width_px.max(0.0);
     out.stats = view.index.query(
@@ -189,7 +202,11 @@ pub fn build_scene(
     out.rects.reserve(out.spans.len());
     for span in &out.spans {
         let fold = span.fold;
-        let y = (f64::from(span.depth) * row_h - scroll) as f32;
+        let y = if opts.inverted {
+            (origin - f64::from(span.depth + 1) * row_h + scroll) as f32
+        } else {
+            (origin + f64::from(span.depth) * row_h - scroll) as f32
+        };
         let mut flags = 0;
         let color = if fold {
             flags |= FLAG_FOLDED;

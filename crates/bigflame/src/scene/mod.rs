@@ -40,6 +40,9 @@ pub enum ViewKind {
     TimeOrder,
     /// Flame graph: merged call tree, heaviest child first (left), any set of threads.
     LeftHeavy,
+    /// One function's callers (inverted, above) and callees (below): two call-tree views
+    /// built with [`FlameView::from_tree`].
+    Sandwich,
 }
 
 /// What one view unit on the x axis is.
@@ -124,6 +127,26 @@ impl FlameView {
         }
     }
 
+    /// A view of an arbitrary call tree (a sandwich's callers or callees), laid out heaviest
+    /// child first like Left Heavy; x is the event's weight.
+    pub fn from_tree(
+        profile: &Profile,
+        event: EventId,
+        threads: &[ThreadId],
+        tree: CallTree,
+    ) -> Self {
+        let index = bigflame_layout::call_tree_layout(&tree);
+        Self {
+            kind: ViewKind::Sandwich,
+            event,
+            threads: threads.to_vec(),
+            x_unit: XUnit::Weight,
+            index,
+            tree: Some(tree),
+            frame_colors: frame_colors(profile),
+        }
+    }
+
     /// Everything laid out, in view units (`0..0` when empty).
     pub fn extent(&self) -> Range<f64> {
         self.index.x_range()
@@ -158,11 +181,33 @@ impl FlameView {
 }
 
 fn frame_colors(profile: &Profile) -> Vec<u32> {
+    frame_colors_by(profile, ColorBy::Name)
+}
+
+/// How spans are coloured.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub enum ColorBy {
+    /// A warm FlameGraph-like colour hashed from the function name: stable across runs and profiles.
+    #[default]
+    Name,
+    /// One hue per module (shared object, executable, JIT map), varied slightly per function, so
+    /// time in each library stands out; frames without a module use the name colour.
+    Module,
+}
+
+/// The colour of every frame, indexed by `FrameId`.
+pub fn frame_colors_by(profile: &Profile, by: ColorBy) -> Vec<u32> {
     profile
         .frames
         .as_slice()
         .iter()
-        .map(|f| colors::for_name(profile.strings.get(f.name)))
+        .map(|f| {
+            let name = profile.strings.get(f.name);
+            match (by, f.module) {
+                (ColorBy::Module, Some(m)) => colors::for_module(profile.strings.get(m), name),
+                _ => colors::for_name(name),
+            }
+        })
         .collect()
 }
 
