@@ -4,5 +4,6 @@ mod collapse_conformance;
 mod formats_folded;
 mod render_cli;
 mod support;
+mod viewer_minimap;
 mod viewer_script;
 mod viewer_xvfb;

@@ -5,14 +5,14 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn corpus(name: &str) -> PathBuf {
+pub(crate) fn corpus(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../corpus")
         .join(name)
 }
 
 /// Runs `script` on the corpus recording in an 800×600 viewport; one JSON value per output line.
-fn run_script_on(file: &Path, script: &str) -> Vec<Value> {
+pub(crate) fn run_script_on(file: &Path, script: &str) -> Vec<Value> {
     let dir = std::env::temp_dir().join(format!(
         "bigflame-viewer-script-{}-{}",
         std::process::id(),
@@ -39,21 +39,21 @@ fn run_script_on(file: &Path, script: &str) -> Vec<Value> {
         .collect()
 }
 
-fn run_script(script: &str) -> Vec<Value> {
+pub(crate) fn run_script(script: &str) -> Vec<Value> {
     run_script_on(&corpus("mixed-workload.perf.txt"), script)
 }
 
-fn f(v: &Value, path: &str) -> f64 {
+pub(crate) fn f(v: &Value, path: &str) -> f64 {
     v.pointer(path)
         .and_then(Value::as_f64)
         .unwrap_or_else(|| panic!("{path} missing in {v}"))
 }
 
-fn camera(v: &Value) -> (f64, f64) {
+pub(crate) fn camera(v: &Value) -> (f64, f64) {
     (f(v, "/camera/x0"), f(v, "/camera/x1"))
 }
 
-fn extent(v: &Value) -> (f64, f64) {
+pub(crate) fn extent(v: &Value) -> (f64, f64) {
     (f(v, "/extent/0"), f(v, "/extent/1"))
 }
 

@@ -291,6 +291,12 @@ fn window_loads_switches_view_and_zooms_under_xvfb() {
     let time_order = wait_for(&d, &mut viewer, &stderr, 90, "the flame chart", |s| {
         pixel(s, W / 2, H - 3) == CHROME && (0..W).any(|x| is_flame(pixel(s, x, 1)))
     });
+    // Time Order has the minimap strip (48 px) above the chart, closed by a dark 1 px line.
+    assert_eq!(
+        pixel(&time_order, W / 2, 47),
+        [40, 40, 48],
+        "the minimap's lower edge"
+    );
     d.xdotool(&["windowfocus", "--sync", &id]);
     d.xdotool(&["key", "2"]);
     // Left Heavy: the heaviest root starts at the left edge and is one wide block of one colour

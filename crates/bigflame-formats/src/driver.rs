@@ -50,7 +50,7 @@ mod stream;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use engine::{Engine, Merger, Prefault, split, with_pool};
+pub(crate) use engine::{Engine, Merger, split, with_pool};
 
 /// Progress of an import, reported after every parsed chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -144,7 +144,7 @@ pub fn import_bytes(data: &[u8], name: &str, opts: &ImportOptions) -> Result<Pro
         return import_input(input, Some(Path::new(name)), opts);
     }
     let hint = Path::new(name);
-    import_slice(data, name, Some(hint), opts, None)
+    import_slice(data, name, Some(hint), opts)
 }
 
 /// Imports from a reader, streamed in blocks (gzip is detected by content); `name` is used in
@@ -171,12 +171,8 @@ fn import_input(
         bytes_read,
     } = input;
     match source {
-        Source::Mapped(map) => {
-            let prefault = |r: std::ops::Range<usize>| input::prefault(&map, r);
-            let pf: Option<Prefault<'_>> = if std::env::var_os("BF_NOPF").is_some() { None } else { Some(&prefault) };
-            import_slice(&map, &name, hint, opts, pf)
-        }
-        Source::Owned(data) => import_slice(&data, &name, hint, opts, None),
+        Source::Mapped(map) => import_slice(&map, &name, hint, opts),
+        Source::Owned(data) => import_slice(&data, &name, hint, opts),
         Source::Stream(reader) => {
             let src = stream::StreamInput {
                 reader,
@@ -255,13 +251,11 @@ fn thread_name_for(name: &str) -> String {
     }
 }
 
-/// Imports `data`; `prefault` maps in a range of it (for a memory-mapped file).
 fn import_slice(
     data: &[u8],
     name: &str,
     hint: Option<&Path>,
     opts: &ImportOptions,
-    prefault: Option<Prefault<'_>>,
 ) -> Result<Profile, ImportError> {
     let head = &data[..data.len().min(sniff::SNIFF_BYTES)];
     let complete = head.len() == data.len();
@@ -276,12 +270,12 @@ fn import_slice(
             format: Some(format),
             ..opts.clone()
         };
-        return import_slice(&text, name, hint, &no_utf16, None);
+        return import_slice(&text, name, hint, &no_utf16);
     }
     let skip = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
     let fmt = chunk_format(format, name, opts);
     let total = Some(data.len() as u64);
-    let engine = Engine::new(&fmt, opts, total, None).with_prefault(prefault);
+    let engine = Engine::new(&fmt, opts, total, None);
     let mut merger = Merger::default();
     with_pool(opts.threads, || {
         let threads = rayon::current_num_threads();
@@ -289,12 +283,11 @@ fn import_slice(
             data,
             skip,
             fmt.next_record_boundary,
-            std::env::var("BF_CHUNK").ok().and_then(|v| v.parse().ok()).unwrap_or(opts.chunk_bytes),
+            opts.chunk_bytes,
             threads,
         );
         let mut pending: Option<Vec<ProfileBuilder>> = None;
-        let wf: usize = std::env::var("BF_WAVE").ok().and_then(|v| v.parse().ok()).unwrap_or(2);
-        for wave in ranges.chunks(wf * threads) {
+        for wave in ranges.chunks(2 * threads) {
             let (_, parsed) = rayon::join(
                 || merger.merge(pending.take(), data, 0, false),
                 || engine.parse_all(data, 0, wave),

@@ -213,18 +213,6 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-/// Maps `range` of a mapped file in ahead of reading it (`MADV_POPULATE_READ`, Linux 5.14+): one
-/// system call instead of a page fault per few pages. Best effort: errors (older kernels, other
-/// systems) are ignored and the pages fault in on first touch as usual.
-pub(crate) fn prefault(map: &Mmap, range: std::ops::Range<usize>) {
-    #[cfg(target_os = "linux")]
-    {
-        let _ = map.advise_range(memmap2::Advice::PopulateRead, range.start, range.len());
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = (map, range);
-}
-
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;

@@ -28,6 +28,7 @@ mod ids;
 mod profile;
 mod stacks;
 mod strings;
+mod transform;
 
 pub use builder::{ProfileBuilder, ThreadKey, merge_builders};
 pub use calltree::{CallTree, NodeId, Sandwich, StackWeights, all_threads};
@@ -41,6 +42,7 @@ pub use profile::{
 };
 pub use stacks::StackTable;
 pub use strings::StringTable;
+pub use transform::{collapse_direct_recursion, collapse_stacks};
 
 /// The hasher used by every interning map in bigflame: fast, non-cryptographic, and seeded with a fixed
 /// seed so that builds are reproducible (iteration order never leaks into output anyway).

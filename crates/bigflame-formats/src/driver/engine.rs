@@ -47,16 +47,9 @@ pub(crate) fn split(
     ranges
 }
 
-/// Asks the OS to map in a byte range of the input before it is parsed (see [`Engine::prefault`]).
-pub(crate) type Prefault<'p> = &'p (dyn Fn(Range<usize>) + Sync);
-
 /// Parses chunks and reports progress.
 pub(crate) struct Engine<'f, 'a> {
     fmt: &'f ChunkFormat<'a>,
-    /// For memory-mapped input: maps each chunk's pages in (`MADV_POPULATE_READ`) on the worker
-    /// that parses it, just before parsing. One call per chunk replaces hundreds of page faults
-    /// (each a trap plus fault-around), and runs on all workers instead of one populating thread.
-    prefault: Option<Prefault<'f>>,
     progress: Option<ProgressFn>,
     bytes_total: Option<u64>,
     /// For streams: the raw bytes read, reported instead of parsed bytes.
@@ -74,19 +67,12 @@ impl<'f, 'a> Engine<'f, 'a> {
     ) -> Self {
         Engine {
             fmt,
-            prefault: None,
             progress: opts.progress.clone(),
             bytes_total,
             raw_read,
             bytes_done: AtomicU64::new(0),
             samples: AtomicU64::new(0),
         }
-    }
-
-    /// Sets the hook that maps in a chunk's range of `data` before it is parsed.
-    pub(crate) fn with_prefault(mut self, prefault: Option<Prefault<'f>>) -> Self {
-        self.prefault = prefault;
-        self
     }
 
     /// Parses `ranges` of `data` (whose first byte is at input offset `base`) in parallel, in order.
@@ -99,9 +85,6 @@ impl<'f, 'a> Engine<'f, 'a> {
         ranges
             .par_iter()
             .map(|r| {
-                if let Some(prefault) = self.prefault {
-                    prefault(r.clone());
-                }
                 let b = (self.fmt.parse_chunk)(&data[r.clone()], base + r.start as u64);
                 let done =
                     self.bytes_done.fetch_add(r.len() as u64, Ordering::Relaxed) + r.len() as u64;

@@ -151,7 +151,7 @@ pub(crate) fn import_stream(
             format: Some(format),
             ..opts.clone()
         };
-        let p = import_slice(&head, name, hint, &forced, None)?;
+        let p = import_slice(&head, name, hint, &forced)?;
         return Ok(with_truncation(p, truncated, name, None));
     }
     let base: u64 = if encoding == Encoding::Utf8Bom {

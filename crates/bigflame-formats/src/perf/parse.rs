@@ -201,14 +201,15 @@ impl<'a> ChunkParser<'a> {
 
     fn run(mut self) -> ProfileBuilder {
         let data = self.data;
-        let mut prev: Option<Header<'a>> = None;
+        // The headers of the last two threads sampled, most recent first (see `parse_header_after`).
+        let mut recent: Vec<Header<'a>> = Vec::with_capacity(3);
         while self.pos < data.len() {
             let (pos, end) = self.next_line();
             let line = &data[pos..end];
             if line.first() == Some(&b'#') || is_blank(line) {
                 continue;
             }
-            let Some(header) = parse_header_after(line, prev.as_ref()) else {
+            let Some((header, seen)) = parse_header_after(line, &recent) else {
                 let loc = self.base + pos as u64;
                 self.b
                     .skipped
@@ -216,7 +217,17 @@ impl<'a> ChunkParser<'a> {
                 continue;
             };
             self.record(&header, pos, line.len());
-            prev = Some(header);
+            match seen {
+                Some(0) => recent[0] = header,
+                Some(i) => {
+                    recent.remove(i);
+                    recent.insert(0, header);
+                }
+                None => {
+                    recent.insert(0, header);
+                    recent.truncate(2);
+                }
+            }
         }
         let (count, first) = self.other_events;
         if let Some((start, len)) = first {

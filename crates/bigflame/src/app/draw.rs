@@ -4,12 +4,14 @@
 //!
 //! The Sandwich view draws two flame scenes (callers inverted above the middle, callees below)
 //! and the function table at the right (`draw_table.rs`); the search field lives in the status
-//! line, and its matches are the scene's highlight.
+//! line, and its matches are the scene's highlight. In Time Order the minimap strip
+//! (`minimap.rs`) sits above the chart; `?` draws the key help over everything (`help.rs`).
 //!
 //! Why no egui yet: the chrome is a few rects and labels, and the renderer already draws both,
 //! so the viewer needs no second UI stack. Flame labels are dropped where chrome covers them,
 //! because the renderer draws every label above every rect.
 
+use crate::app::minimap::Minimap;
 use crate::app::state::{ViewKind, view_name};
 use crate::app::viewer::{Status, Viewer};
 use crate::scene::{FlameScene, build_scene};
@@ -38,6 +40,8 @@ pub struct Frame {
     pub(super) texts: Vec<Text>,
     /// Areas (x0, y0, x1, y1) where flame labels must not be drawn.
     covered: Vec<[f32; 4]>,
+    /// The Time Order minimap strip and its cached spans.
+    minimap: Minimap,
 }
 
 impl Frame {
@@ -60,6 +64,12 @@ impl Frame {
         if let Some(view) = view {
             build_scene(view, &st.camera, &opts, &mut self.flame);
             self.flame.viewport_px = st.viewport;
+            if let Some([x0, y0, x1, y1]) = st.minimap_rect() {
+                // Drawn after the chart, so it covers rows scrolled up under it.
+                self.covered
+                    .push([x0 as f32, y0 as f32, x1 as f32, y1 as f32]);
+                self.minimap.draw(viewer, &mut self.flame.rects);
+            }
         } else if let Some(sw) = sandwich {
             {
                 let sel = opts.selected;
@@ -123,9 +133,14 @@ impl Frame {
         let bar_y = h - bar_h;
         self.rect(0.0, bar_y, w, bar_h, CHROME_BG);
         let text_y = bar_y + 0.5 * (bar_h - 15.0 * s);
+        let collapsed = if viewer.recursion_collapsed() {
+            " · recursion collapsed"
+        } else {
+            ""
+        };
         let right = match viewer.thread_label() {
             Some(t) => format!(
-                "{} · {t}  [1/2/3 view, t/n/p thread, ctrl+f find]",
+                "{}{collapsed} · {t}  [? keys, 1/2/3 view, t/n/p thread, ctrl+f find]",
                 view_name(st.kind)
             ),
             None => view_name(st.kind).to_string(),
@@ -165,6 +180,7 @@ impl Frame {
             self.threads(viewer);
         }
         self.tooltip(viewer, w, bar_y);
+        self.help(viewer);
     }
 
     /// The selection's detail panel, at the bottom right of the canvas.

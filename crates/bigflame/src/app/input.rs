@@ -125,6 +125,14 @@ pub enum Action {
     ThreadsOpen,
     /// ↑/↓ while typing: move in the thread picker (else scroll rows).
     ListMove(isize),
+    /// The primary button went down at `(x, y)` (the minimap grabs it).
+    Press(f64, f64),
+    /// The primary button went up after a drag.
+    Release,
+    /// Collapse direct recursion, or restore the profile (`r`).
+    ToggleRecursion,
+    /// Show or hide the key help (`?`).
+    ToggleHelp,
 }
 
 /// Pointer state needed to tell clicks, double clicks and drags apart.
@@ -213,14 +221,14 @@ impl InputMapper {
         };
         if pressed {
             self.press = Some((at, false));
-            return Vec::new();
+            return vec![Action::Press(at.0, at.1)];
         }
         let Some((_, dragged)) = self.press.take() else {
             return Vec::new();
         };
         if dragged {
             self.last_click = None;
-            return Vec::new();
+            return vec![Action::Release];
         }
         let double = self.last_click.is_some_and(|(t, p)| {
             ms - t <= DOUBLE_CLICK_MS && (at.0 - p.0).hypot(at.1 - p.1) <= DOUBLE_CLICK_PX
@@ -281,6 +289,8 @@ pub fn key_action(key: &Key, ctrl: bool) -> Option<Action> {
         ("d", false) => Action::PanFraction(KEY_PAN_FRACTION),
         ("n", false) => Action::CycleThread(1),
         ("p", false) => Action::CycleThread(-1),
+        ("r", false) => Action::ToggleRecursion,
+        ("?", _) => Action::ToggleHelp,
         _ => return None,
     })
 }

@@ -52,6 +52,8 @@ pub struct ViewState {
     pub hover: Option<Span>,
     /// Last pointer position, physical px.
     pub cursor: Option<(f64, f64)>,
+    /// While the minimap's viewport box (or one of its sides) is grabbed (see `minimap.rs`).
+    pub minimap_grab: Option<crate::app::minimap::Grab>,
 }
 
 impl Default for ViewState {
@@ -82,12 +84,14 @@ impl ViewState {
             callers_scroll_px: 0.0,
             hover: None,
             cursor: None,
+            minimap_grab: None,
         }
     }
 
     /// The scene options for this viewport and scale (row height, label sizes).
     pub fn scene_options(&self) -> SceneOptions<'static> {
         let mut opts = SceneOptions::new(self.viewport, self.scale as f32);
+        opts.origin_y_px = self.minimap_px() as f32;
         opts.selected = self.selection.map(|s| crate::scene::Selection {
             depth: s.depth,
             node: s.node,
@@ -152,10 +156,11 @@ impl ViewState {
 
     /// The row under y (physical px), if any.
     pub fn depth_at(&self, y_px: f64) -> Option<u32> {
-        if !(y_px >= 0.0 && y_px < f64::from(self.viewport.1) - self.status_px()) {
+        let top = self.minimap_px();
+        if !(y_px >= top && y_px < f64::from(self.viewport.1) - self.status_px()) {
             return None;
         }
-        let row = ((y_px + self.camera.y_scroll_px) / self.row_px()).floor();
+        let row = ((y_px - top + self.camera.y_scroll_px) / self.row_px()).floor();
         (row >= 0.0 && row < f64::from(self.depth_count)).then_some(row as u32)
     }
 
@@ -233,7 +238,7 @@ impl ViewState {
             return;
         }
         let rows_h = f64::from(self.depth_count) * self.row_px();
-        let visible_h = f64::from(self.viewport.1) - self.status_px();
+        let visible_h = f64::from(self.viewport.1) - self.status_px() - self.minimap_px();
         self.camera.clamp_y(rows_h, visible_h);
     }
 
@@ -251,7 +256,7 @@ impl ViewState {
     /// Scrolls vertically so row `depth` is on screen (Enter on a search match).
     pub fn reveal_row(&mut self, depth: u32) {
         let row = self.row_px();
-        let mut visible = f64::from(self.viewport.1) - self.status_px();
+        let mut visible = f64::from(self.viewport.1) - self.status_px() - self.minimap_px();
         if self.kind == ViewKind::Sandwich {
             visible -= self.half_px(); // the callees' half
         }

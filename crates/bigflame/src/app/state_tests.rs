@@ -46,7 +46,8 @@ fn vertical_scroll_stops_at_the_last_row() {
     assert_eq!(s.camera.y_scroll_px, 0.0, "10 rows fit in 600 px");
     s.set_data(0.0..1000.0, 100);
     s.pan_px(0.0, 1.0e6);
-    let max = 100.0 * s.row_px() - (600.0 - s.status_px());
+    // The rows share the height with the status line and, in Time Order, the minimap.
+    let max = 100.0 * s.row_px() - (600.0 - s.status_px() - s.minimap_px());
     assert_eq!(s.camera.y_scroll_px, max);
     s.pan_px(0.0, -1.0e9);
     assert_eq!(s.camera.y_scroll_px, 0.0);
@@ -96,9 +97,17 @@ fn thread_cycling_wraps() {
 #[test]
 fn rows_under_the_pointer() {
     let s = state();
-    assert_eq!(s.depth_at(0.0), Some(0));
-    assert_eq!(s.depth_at(s.row_px() * 2.5), Some(2));
-    assert_eq!(s.depth_at(s.row_px() * 10.5), None, "below the last row");
+    // Time Order: the rows start below the minimap strip.
+    let top = s.minimap_px();
+    assert!(top > 0.0);
+    assert_eq!(s.depth_at(top - 1.0), None, "the minimap");
+    assert_eq!(s.depth_at(top), Some(0));
+    assert_eq!(s.depth_at(top + s.row_px() * 2.5), Some(2));
+    assert_eq!(
+        s.depth_at(top + s.row_px() * 10.5),
+        None,
+        "below the last row"
+    );
     assert_eq!(s.depth_at(-1.0), None);
     assert_eq!(s.depth_at(599.0), None, "the status line");
 }

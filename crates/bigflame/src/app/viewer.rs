@@ -47,6 +47,8 @@ pub struct Loaded {
     pub sandwich: Option<SandwichView>,
     /// The function table of the Sandwich view's thread.
     pub table: Option<FunctionTable>,
+    /// While recursion is collapsed (`r`): the profile as loaded (`profile` is the collapsed one).
+    pub original: Option<Profile>,
 }
 
 impl Loaded {
@@ -70,6 +72,7 @@ impl Loaded {
             views: [None, None],
             sandwich: None,
             table: None,
+            original: None,
         };
         loaded.view(ViewKind::TimeOrder, 0, None);
         loaded
@@ -123,6 +126,27 @@ impl Loaded {
         self.sandwich.as_ref().map(|s| &s.callees)
     }
 
+    /// Collapses direct recursion (see `bigflame_model::collapse_direct_recursion`), or restores
+    /// the loaded profile; built views are dropped and rebuilt on demand. Frame ids and thread
+    /// weights are unchanged by the transform, so the thread order stays valid.
+    pub fn toggle_recursion(&mut self) {
+        match self.original.take() {
+            Some(original) => self.profile = original,
+            None => {
+                let collapsed = bigflame_model::collapse_direct_recursion(&self.profile);
+                self.original = Some(std::mem::replace(&mut self.profile, collapsed));
+            }
+        }
+        self.views = [None, None];
+        self.sandwich = None;
+        self.table = None;
+    }
+
+    /// Whether recursion is collapsed.
+    pub fn recursion_collapsed(&self) -> bool {
+        self.original.is_some()
+    }
+
     /// The already built view of `kind` (the callees' half for the Sandwich view).
     pub fn current(&self, kind: ViewKind) -> Option<&FlameView> {
         match kind {
@@ -147,6 +171,11 @@ pub struct Viewer {
     pub search: Search,
     /// The `t` thread picker.
     pub picker: ThreadPicker,
+    /// Bumped whenever the shown view may have been rebuilt (caches such as the minimap's key
+    /// on it).
+    pub generation: u64,
+    /// Whether the `?` key help is shown.
+    pub help_open: bool,
 }
 
 /// What the caller must do after an action.
@@ -170,6 +199,8 @@ impl Viewer {
             source: String::new(),
             search: Search::default(),
             picker: ThreadPicker::default(),
+            generation: 0,
+            help_open: false,
         }
     }
 
@@ -192,6 +223,8 @@ impl Viewer {
     /// Builds (if needed) the current view and fits the camera to it; `focus` is the Sandwich
     /// view's function (else it keeps its own).
     pub(crate) fn show_current(&mut self, focus: Option<FrameId>) {
+        self.generation += 1;
+        self.state.minimap_grab = None;
         let (extent, depth, count) = match &mut self.data {
             Some(d) => {
                 let count = d.threads.len();
@@ -271,6 +304,7 @@ impl Viewer {
                     return self.picker_click(*x, *y);
                 }
                 Action::SearchOpen => self.picker.open = false,
+                Action::Press(..) => return Effect::None,
                 _ => {}
             }
         }
@@ -287,6 +321,7 @@ impl Viewer {
             }
             Action::ZoomAt { x_px, factor } => st.zoom_at(*x_px, *factor),
             Action::ZoomCentre(factor) => st.zoom_at(0.5 * w, *factor),
+            Action::Pan { .. } if st.minimap_grab.is_some() => return Effect::None,
             Action::Pan { dx, dy } => {
                 if !self.scroll_table(*dy) {
                     self.state.pan_px(*dx, *dy);
@@ -294,10 +329,22 @@ impl Viewer {
             }
             Action::PanFraction(f) => st.pan_px(f * w, 0.0),
             Action::Reset => st.reset(),
+            Action::ToggleHelp => {
+                self.help_open = !self.help_open;
+                return Effect::Redraw;
+            }
+            Action::ClearSelection if self.help_open => {
+                self.help_open = false;
+                return Effect::Redraw;
+            }
             Action::ClearSelection => {
                 if st.selection.take().is_none() {
                     return Effect::None;
                 }
+            }
+            Action::Hover(x, y) if st.minimap_grab.is_some() => {
+                st.cursor = Some((*x, *y));
+                return self.minimap_drag(*x);
             }
             Action::Hover(x, y) => {
                 st.cursor = Some((*x, *y));
@@ -308,10 +355,18 @@ impl Viewer {
             }
             Action::HoverNone => {
                 st.cursor = None;
+                st.minimap_grab = None;
                 return redraw_if(st.hover.take().is_some());
             }
-            Action::Select(x, y) => return self.click(*x, *y, false),
-            Action::ZoomToSpan(x, y) => return self.click(*x, *y, true),
+            Action::Select(x, y) | Action::ZoomToSpan(x, y) => {
+                if let Some(effect) = self.minimap_click(*x, *y) {
+                    return effect;
+                }
+                return self.click(*x, *y, matches!(action, Action::ZoomToSpan(..)));
+            }
+            Action::Press(x, y) => return self.minimap_press(*x, *y),
+            Action::Release => return redraw_if(st.minimap_grab.take().is_some()),
+            Action::ToggleRecursion => return self.toggle_recursion(),
             Action::Resize {
                 width,
                 height,

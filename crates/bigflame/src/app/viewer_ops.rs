@@ -26,6 +26,30 @@ impl Viewer {
         Effect::Redraw
     }
 
+    /// `r`: collapses direct recursion in the whole profile, or restores it, and rebuilds the
+    /// shown view. The x extent does not change (times and weights are kept), so the camera is
+    /// kept too; the selection is cleared (its stack may be gone).
+    pub(crate) fn toggle_recursion(&mut self) -> Effect {
+        let Some(data) = &mut self.data else {
+            return Effect::None;
+        };
+        let focus = data.sandwich.as_ref().map(|s| s.frame);
+        data.toggle_recursion();
+        let (camera, extent) = (self.state.camera, self.state.extent.clone());
+        self.show_current(focus);
+        if self.state.extent == extent {
+            self.state.camera = camera;
+            self.state.clamp();
+        }
+        self.refresh_hover();
+        Effect::Redraw
+    }
+
+    /// Whether recursion is collapsed (`r`).
+    pub fn recursion_collapsed(&self) -> bool {
+        self.data.as_ref().is_some_and(|d| d.recursion_collapsed())
+    }
+
     /// Focuses the Sandwich view on `frame`.
     pub(crate) fn focus_sandwich(&mut self, frame: FrameId) -> Effect {
         self.state.kind = ViewKind::Sandwich;
@@ -236,6 +260,9 @@ impl Viewer {
             "camera": { "x0": st.camera.x_start, "x1": st.camera.x_end, "y_px": st.camera.y_scroll_px },
             "extent": [st.extent.start, st.extent.end],
             "depth_count": st.depth_count,
+            "minimap": st.minimap_rect(),
+            "recursion_collapsed": self.recursion_collapsed(),
+            "help": self.help_open,
             "viewport": [st.viewport.0, st.viewport.1],
             "scale": st.scale,
             "selection": st.selection.as_ref().map(span_json),
