@@ -72,23 +72,12 @@ pub fn run(args: &TopArgs, load_args: &LoadArgs) -> Result<ExitCode> {
 
 /// Threads matching any selector: a tid or pid number, an exact thread name, or a label substring.
 fn select_threads(profile: &Profile, selectors: &[String]) -> Result<Vec<ThreadId>> {
-    let all = (0..profile.threads.len()).map(ThreadId::from_index);
     if selectors.is_empty() {
-        return Ok(all.collect());
+        return Ok((0..profile.threads.len())
+            .map(ThreadId::from_index)
+            .collect());
     }
-    let picked: Vec<ThreadId> = all
-        .filter(|&id| {
-            let t = profile.thread(id);
-            let name = profile.strings.get(t.name);
-            let label = profile.thread_label(id);
-            selectors.iter().any(|sel| {
-                let num = sel.parse::<u32>().ok();
-                (num.is_some() && (num == t.tid || num == t.pid))
-                    || sel == name
-                    || label.contains(sel.as_str())
-            })
-        })
-        .collect();
+    let picked = crate::scene::match_threads(profile, selectors);
     if picked.is_empty() {
         bail!(
             "{}: no thread matches {:?} ({} threads; `bigflame info` lists them)",
