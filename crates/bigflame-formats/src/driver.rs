@@ -80,9 +80,12 @@ pub struct ImportOptions {
     /// Map regular files (default); `false` reads them with `read()` (for files being rewritten).
     pub mmap: bool,
     /// Target chunk size for parallel parsing.
-    /// Default 16 MiB: smaller chunks cost merge time (each chunk re-interns its frames and stacks
-    /// locally), larger ones balance load worse. Not yet swept by a benchmark; measured with it on 2
-    /// cores (release, warm page cache, a 600 MB perf script file): ~1.2-1.8 GB/s via mmap.
+    /// Default 16 MiB, a speed/memory trade-off: each chunk re-learns its line cache and re-interns its
+    /// frames and stacks, so larger chunks parse faster, but a wave holds 2 x threads chunk tables.
+    /// Sweep (2 threads, idle 2-core machine, warm page cache, `bigflame info --threads 2 FILE`,
+    /// peak RssAnon sampled from /proc every 10 ms) on the 904 MB / 2 GB recordings of
+    /// `corpus/record-perf.sh`: 8 MiB 0.82 s / 1.65 s; 16 MiB 0.82 s / 1.58 s, 0.107x / 0.084x
+    /// input; 32 MiB 0.77 s / 1.48 s, 0.120x / 0.086x; 64 MiB 0.70 s / 1.51 s, 0.126x / 0.097x.
     pub chunk_bytes: usize,
     /// Block size when streaming (stdin, pipes, gzip); memory use is about three to five blocks
     /// (measured: 112 MB peak RSS streaming a 600 MB file with the default 32 MiB).
