@@ -105,12 +105,18 @@ fn info_text(profile: &Profile) -> String {
         "total weight:  {}",
         unit.format(profile.total_weight(ev))
     );
-    let _ = writeln!(
-        s,
-        "threads:       {} in {} processes",
-        group(profile.threads.len() as u64),
-        group(processes(profile) as u64)
-    );
+    let procs = processes(profile);
+    let _ = if procs > 0 {
+        writeln!(
+            s,
+            "threads:       {} in {} processes",
+            group(profile.threads.len() as u64),
+            group(procs as u64)
+        )
+    } else {
+        // perf's default output has only the TID: no process grouping is known.
+        writeln!(s, "threads:       {}", group(profile.threads.len() as u64))
+    };
     let _ = writeln!(s, "frames:        {}", group(profile.frames.len() as u64));
     let _ = writeln!(s, "unique stacks: {}", group(profile.stacks.len() as u64));
     match profile.time_span_ns(ev) {
