@@ -156,6 +156,11 @@ fn top_self_weights_match_an_independent_count() {
         .next()
         .and_then(|s| s.trim_end_matches('%').parse().ok())
         .expect("self% column");
+    assert!(
+        first_row.ends_with(expected[0].0.as_str()),
+        "heaviest leaf should be {}: {first_row}",
+        expected[0].0
+    );
     let want = 100.0 * *expected[0].1 as f64 / total as f64;
     assert!(
         (self_pct - want).abs() < 0.01,

@@ -2,7 +2,7 @@
 //!
 //! Why: FlameGraph's `stackcollapse-perf.pl` and `inferno-collapse-perf` define what "collapsed perf
 //! output" means, and their test fixtures (in `../shared/conformance`, see its README) are the spec.
-//! Every `collapse_perf` case of `manifest.json` runs through the library (`perf::parse` +
+//! Every `collapse_perf` case of `manifest.json` runs through the library (`import_bytes` +
 //! `collapse::write_folded`) with its options and compare mode:
 //!
 //! * `fg.*` cases run in the FlameGraph flavour (must be byte-identical) and in the inferno flavour
@@ -17,7 +17,8 @@
 
 use crate::support::conformance_dir;
 use bigflame_formats::collapse::write_folded;
-use bigflame_formats::perf::{self, Flavour, PerfOptions};
+use bigflame_formats::perf::{Flavour, PerfOptions};
+use bigflame_formats::{Format, ImportOptions, import_bytes};
 use serde_json::Value;
 use std::io::Read;
 use std::path::Path;
@@ -58,6 +59,23 @@ fn options(case: &Value, flavour: Flavour) -> PerfOptions {
     }
 }
 
+/// The real import path (the driver with its chunking, wave merging and warnings), perf forced.
+fn import(
+    input: &[u8],
+    opts: &PerfOptions,
+    threads: usize,
+    chunk_bytes: usize,
+) -> bigflame_model::Profile {
+    let options = ImportOptions {
+        threads,
+        chunk_bytes,
+        format: Some(Format::PerfScript),
+        perf: opts.clone(),
+        ..ImportOptions::default()
+    };
+    import_bytes(input, "perf.txt", &options).unwrap_or_else(|e| panic!("import: {e}"))
+}
+
 fn folded(profile: &bigflame_model::Profile, opts: &PerfOptions) -> String {
     let mut out = Vec::new();
     write_folded(profile, &opts.collapse_options(), &mut out).expect("write to a Vec");
@@ -70,15 +88,18 @@ fn collapse_all_ways(
     input: &[u8],
     opts: &PerfOptions,
 ) -> (String, bigflame_model::Profile) {
-    let one = perf::parse(input, opts, 1);
+    let one = import(input, opts, 1, ImportOptions::default().chunk_bytes);
     let reference = folded(&one, opts);
-    let four = folded(&perf::parse(input, opts, 4), opts);
+    let four = folded(
+        &import(input, opts, 4, ImportOptions::default().chunk_bytes),
+        opts,
+    );
     assert!(
         four == reference,
         "{name}: 4 threads differ from 1 thread\n{}",
         first_difference(&reference, &four)
     );
-    let tiny = folded(&perf::parse_chunked(input, opts, 512), opts);
+    let tiny = folded(&import(input, opts, 2, 512), opts);
     assert!(
         tiny == reference,
         "{name}: 512-byte chunks differ from 1 chunk\n{}",

@@ -107,15 +107,16 @@ fn folded_files_match_the_manifest() {
         let rel = file["path"].as_str().unwrap_or_default();
         let path = dir.join(rel);
         let p = import_everywhere(&path);
-        let format = if p.threads.is_empty() {
+        // Only inferno's `empty` fixture has no content; everything else must be read as folded.
+        let format = if rel.ends_with("empty/empty.txt") {
             "empty"
         } else {
             "folded"
         };
         assert_eq!(p.meta.format, format, "{rel}");
-        checked += 1;
         let expected = &file["expected"];
         for prof in expected["profiles"].as_array().into_iter().flatten() {
+            checked += 1;
             assert_eq!(p.threads.len(), 1, "{rel}: one profile");
             let frames = prof["frame_count"].as_u64().unwrap_or_default() as usize;
             assert_eq!(p.frames.len(), frames, "{rel}: frame_count");
@@ -143,7 +144,9 @@ fn folded_files_match_the_manifest() {
             entry.1 += total(&p);
         }
     }
-    assert!(checked >= 20, "only {checked} folded files in the manifest");
+    // The manifest holds speedscope's expected profiles for 5 folded files (the rest are checked
+    // through inferno's SVG totals below).
+    assert!(checked >= 5, "only {checked} speedscope profiles compared");
     assert!(svg_totals.len() >= 8, "{svg_totals:?}");
     for (test, (want, got)) in &svg_totals {
         assert!(

@@ -52,11 +52,7 @@ fn render(tag: &str, input: &str, args: &[&str]) -> Option<Image> {
     let out = run_render(&dir, &src, &out_png, args);
     let stderr = String::from_utf8_lossy(&out.stderr);
     if !out.status.success() && stderr.contains("no GPU adapter") {
-        assert!(
-            std::env::var("CI").ok().as_deref() != Some("true"),
-            "CI=true but no GPU adapter: {stderr}"
-        );
-        eprintln!("skipping: no adapter");
+        crate::support::skip(&format!("no GPU adapter: {stderr}"));
         return None;
     }
     assert!(out.status.success(), "bigflame render failed: {stderr}");

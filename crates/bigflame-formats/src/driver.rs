@@ -131,6 +131,8 @@ pub(crate) struct ChunkFormat<'a> {
     pub next_record_boundary: fn(&[u8], usize) -> usize,
     /// Parses whole records; the second argument is the offset of the chunk in the input.
     pub parse_chunk: ParseChunkFn<'a>,
+    /// Turns the merged skip counts into user-facing notes, in the format's peers' words.
+    pub warnings: fn(&bigflame_model::Skipped) -> Vec<String>,
 }
 
 /// Imports a file, or stdin for `-`.
@@ -231,6 +233,7 @@ pub(crate) fn chunk_format<'a>(
             format,
             next_record_boundary: perf::next_record_boundary,
             parse_chunk: Box::new(move |data, base| perf::parse_chunk(data, base, &opts.perf)),
+            warnings: perf::warnings,
         },
         _ => {
             let fopts = FoldedOptions {
@@ -240,6 +243,8 @@ pub(crate) fn chunk_format<'a>(
                 format,
                 next_record_boundary: folded::next_record_boundary,
                 parse_chunk: Box::new(move |data, base| folded::parse_chunk(data, base, &fopts)),
+                // Folded input's skipped lines are reported from `Skipped` by the caller.
+                warnings: |_| Vec::new(),
             }
         }
     }
@@ -299,7 +304,7 @@ fn import_slice(
         }
         merger.merge(pending, data, 0, false);
     });
-    let profile = merger.finish(meta(name, fmt.format));
+    let profile = merger.finish(meta(name, fmt.format), fmt.warnings);
     engine.report(data.len() as u64, &profile);
     Ok(profile)
 }

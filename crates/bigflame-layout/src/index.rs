@@ -126,7 +126,8 @@ impl SpanIndex {
             .levels
             .iter()
             .map(|l| {
-                (l.first.capacity() + l.last.capacity() + l.node.capacity()) * 4
+                (l.first.capacity() + l.last.capacity() + l.node.capacity() + l.run_last.capacity())
+                    * 4
                     + l.pyramid.memory_bytes()
             })
             .sum();

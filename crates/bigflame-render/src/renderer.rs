@@ -183,11 +183,23 @@ impl Renderer {
         view: &wgpu::TextureView,
         scene: &Scene<'_>,
     ) -> Result<wgpu::SubmissionIndex, RenderError> {
-        let mut encoder = self.encode(device, queue, view, scene)?;
+        self.prepare(device, queue, scene)?;
+        Ok(self.submit(device, queue, view))
+    }
+
+    /// The frame after [`Renderer::prepare`]: one pass clearing `view`, draws, timestamps, submit.
+    /// For callers that time or schedule `prepare` themselves (the window, the benchmark).
+    pub fn submit(
+        &mut self,
+        device: &wgpu::Device,
+        queue: &wgpu::Queue,
+        view: &wgpu::TextureView,
+    ) -> wgpu::SubmissionIndex {
+        let mut encoder = self.encode_pass(device, view);
         self.resolve_timestamps(&mut encoder);
         let index = queue.submit(Some(encoder.finish()));
         self.after_submit();
-        Ok(index)
+        index
     }
 
     /// Prepare + the pass, returning the encoder so callers can append copies.
@@ -199,6 +211,11 @@ impl Renderer {
         scene: &Scene<'_>,
     ) -> Result<wgpu::CommandEncoder, RenderError> {
         self.prepare(device, queue, scene)?;
+        Ok(self.encode_pass(device, view))
+    }
+
+    /// The pass over already prepared buffers.
+    fn encode_pass(&self, device: &wgpu::Device, view: &wgpu::TextureView) -> wgpu::CommandEncoder {
         let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
             label: Some("bigflame frame"),
         });
@@ -221,6 +238,6 @@ impl Renderer {
             });
             self.render(&mut pass);
         }
-        Ok(encoder)
+        encoder
     }
 }

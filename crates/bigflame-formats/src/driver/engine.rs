@@ -205,13 +205,15 @@ impl Merger {
         }
     }
 
-    pub(crate) fn finish(self, meta: ProfileMeta) -> Profile {
+    /// The merged profile, with the format's notes about its skipped records.
+    pub(crate) fn finish(
+        self,
+        meta: ProfileMeta,
+        warnings: fn(&bigflame_model::Skipped) -> Vec<String>,
+    ) -> Profile {
         let mut profile = self.global.unwrap_or_default().finish(meta);
-        if profile.meta.format == crate::Format::PerfScript.name() {
-            // The peers' wording ("Weird event line: ..."), one line per kind of problem.
-            let warnings = crate::perf::warnings(&profile.meta.skipped);
-            profile.meta.notes.extend(warnings);
-        }
+        let notes = warnings(&profile.meta.skipped);
+        profile.meta.notes.extend(notes);
         profile
     }
 }

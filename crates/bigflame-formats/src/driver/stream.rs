@@ -217,7 +217,7 @@ pub(crate) fn import_stream(
     });
     let truncated = outcome?;
     let last_line = merger.lines + 1;
-    let profile = merger.finish(meta(name, format));
+    let profile = merger.finish(meta(name, format), fmt.warnings);
     engine.report(bytes_read.load(Ordering::Relaxed), &profile);
     Ok(with_truncation(profile, truncated, name, Some(last_line)))
 }

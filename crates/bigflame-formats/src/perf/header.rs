@@ -104,30 +104,23 @@ fn parse_u64(s: &[u8]) -> Option<u64> {
     Some(v)
 }
 
+/// [`parse_u64`] narrowed to `u32` (PIDs and TIDs).
+#[inline]
+fn parse_u32(s: &[u8]) -> Option<u32> {
+    parse_u64(s).and_then(|v| u32::try_from(v).ok())
+}
+
 /// `TID` or `PID/TID` (one pass, no `memchr` call: this runs on several words of every header).
 #[inline]
 fn parse_pid_tid(word: &[u8]) -> Option<(Option<u32>, Option<u32>)> {
-    let digits = |s: &[u8]| -> Option<u32> {
-        if s.is_empty() || s.len() > 19 {
-            return None;
-        }
-        let mut v: u64 = 0;
-        for &b in s {
-            if !b.is_ascii_digit() {
-                return None;
-            }
-            v = v * 10 + u64::from(b - b'0');
-        }
-        u32::try_from(v).ok()
-    };
     if !word.first()?.is_ascii_digit() {
         return None;
     }
     match word.iter().position(|b| !b.is_ascii_digit()) {
-        None => Some((None, Some(digits(word)?))),
+        None => Some((None, Some(parse_u32(word)?))),
         Some(slash) if word[slash] == b'/' => Some((
-            Some(digits(&word[..slash])?),
-            Some(digits(&word[slash + 1..])?),
+            Some(parse_u32(&word[..slash])?),
+            Some(parse_u32(&word[slash + 1..])?),
         )),
         Some(_) => None,
     }

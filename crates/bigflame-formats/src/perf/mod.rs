@@ -34,8 +34,7 @@ pub use names::{demangle_rust_legacy, is_jit_module, is_kernel_module, tidy};
 pub use parse::{next_record_boundary, parse_chunk};
 
 use crate::collapse::{CollapseOptions, RootFrame};
-use bigflame_model::{ProfileBuilder, ProfileMeta, SkipReason, Skipped};
-use rayon::prelude::*;
+use bigflame_model::{SkipReason, Skipped};
 
 /// Whose naming rules to follow.
 #[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
@@ -81,86 +80,6 @@ impl PerfOptions {
             skip_after: self.skip_after.clone(),
         }
     }
-}
-
-/// Splits `data` into about `chunks` record-aligned pieces: `(start, end)` offsets.
-pub fn split_chunks(data: &[u8], chunks: usize) -> Vec<(usize, usize)> {
-    let chunks = chunks.max(1);
-    let mut out = Vec::with_capacity(chunks);
-    let mut start = 0;
-    for k in 1..chunks {
-        let target = (data.len() as u128 * k as u128 / chunks as u128) as usize;
-        if target <= start {
-            continue;
-        }
-        let cut = next_record_boundary(data, target);
-        if cut > start && cut < data.len() {
-            out.push((start, cut));
-            start = cut;
-        }
-    }
-    out.push((start, data.len()));
-    out
-}
-
-/// Input bytes per chunk above which [`parse`] uses more chunks than threads (up to 4 per thread, for
-/// load balancing). Every chunk re-parses each distinct call chain it meets and the merge re-interns
-/// every chunk's stacks, so on inputs with many distinct stacks extra chunks cost more than they
-/// balance: a synthetic 300 MB input with 300k distinct stack nodes took 2.6× the CPU time in 8 chunks
-/// as in 1, while a real `perf record -a -g` capture repeated to 215 MB took 1.1× in 2 chunks
-/// (release build, `perf::parse` timed with `std::time::Instant`, user CPU time from `time`).
-pub const BYTES_PER_CHUNK: usize = 256 << 20;
-
-/// Parses a whole `perf script` text with `threads` worker threads: `threads` chunks, or up to
-/// `4 × threads` for inputs over [`BYTES_PER_CHUNK`] per thread.
-///
-/// `threads == 1` parses sequentially in one chunk. The result is identical for any thread count.
-pub fn parse(data: &[u8], opts: &PerfOptions, threads: usize) -> bigflame_model::Profile {
-    let threads = threads.max(1);
-    if threads == 1 {
-        return finish(vec![parse_chunk(data, 0, opts)]);
-    }
-    let chunks = (data.len() / BYTES_PER_CHUNK).clamp(threads, threads * 4);
-    let ranges = split_chunks(data, chunks);
-    let run = || -> Vec<ProfileBuilder> {
-        ranges
-            .par_iter()
-            .map(|&(s, e)| parse_chunk(&data[s..e], s as u64, opts))
-            .collect()
-    };
-    let builders = match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(run),
-        Err(_) => ranges
-            .iter()
-            .map(|&(s, e)| parse_chunk(&data[s..e], s as u64, opts))
-            .collect(),
-    };
-    finish(builders)
-}
-
-/// Parses with chunks of about `chunk_bytes` on the current rayon pool (tests use tiny chunks to force
-/// many splits; benches use it to pick a chunk size).
-pub fn parse_chunked(
-    data: &[u8],
-    opts: &PerfOptions,
-    chunk_bytes: usize,
-) -> bigflame_model::Profile {
-    let chunks = data.len().div_ceil(chunk_bytes.max(1)).max(1);
-    let builders = split_chunks(data, chunks)
-        .par_iter()
-        .map(|&(s, e)| parse_chunk(&data[s..e], s as u64, opts))
-        .collect();
-    finish(builders)
-}
-
-fn finish(builders: Vec<ProfileBuilder>) -> bigflame_model::Profile {
-    let meta = ProfileMeta {
-        format: "perf-script".to_string(),
-        ..ProfileMeta::default()
-    };
-    let mut profile = bigflame_model::merge_builders(builders, meta);
-    profile.meta.notes = warnings(&profile.meta.skipped);
-    profile
 }
 
 /// Human-readable warnings for skipped input, one per kind of problem, in the words the peers use

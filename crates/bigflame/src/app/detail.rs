@@ -41,12 +41,14 @@ impl Viewer {
             lines.push(place.join(" · "));
         }
         let table = data.table.as_ref()?;
+        // Totals come from the per-thread weights summed once at load: this runs on every redraw
+        // while something is selected, and summing the sample columns would be a pass over them all.
         let thread_total = data
-            .profile
             .threads
-            .get(table.thread.index())
-            .map_or(0.0, |t| t.samples(data.event).total_weight());
-        let profile_total = profile.total_weight(data.event);
+            .iter()
+            .position(|&t| t == table.thread)
+            .map_or(0.0, |i| data.thread_weights[i]);
+        let profile_total: f64 = data.thread_weights.iter().sum();
         let unit = self.event_unit();
         let pct = |w: f64, of: f64| if of > 0.0 { 100.0 * w / of } else { 0.0 };
         let row = table.row_of(profile, frame);

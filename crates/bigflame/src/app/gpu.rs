@@ -158,34 +158,8 @@ impl Gpu {
         let view = frame
             .texture
             .create_view(&wgpu::TextureViewDescriptor::default());
-        let mut encoder = self
-            .ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("bigflame window frame"),
-            });
-        {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("bigflame window pass"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &view,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(self.renderer.clear_color()),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                depth_stencil_attachment: None,
-                timestamp_writes: self.renderer.timestamp_writes(),
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
-            self.renderer.render(&mut pass);
-        }
-        self.renderer.resolve_timestamps(&mut encoder);
-        self.ctx.queue.submit(Some(encoder.finish()));
-        self.renderer.after_submit();
+        self.renderer
+            .submit(&self.ctx.device, &self.ctx.queue, &view);
         self.window.pre_present_notify();
         self.ctx.queue.present(frame);
     }

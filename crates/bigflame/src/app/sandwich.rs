@@ -33,8 +33,8 @@ impl SandwichView {
         Self {
             frame,
             thread,
-            callers: FlameView::from_tree(profile, event, &threads, s.callers),
-            callees: FlameView::from_tree(profile, event, &threads, s.callees),
+            callers: FlameView::from_tree(profile, &threads, &s.callers),
+            callees: FlameView::from_tree(profile, &threads, &s.callees),
         }
     }
 

@@ -17,7 +17,8 @@ use serde_json::json;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use super::render::{gpu_context, make_view, pick_event};
+use super::pick_event;
+use super::render::{gpu_context, make_view};
 use crate::cli::{BenchArgs, LoadArgs};
 use crate::load::load;
 use crate::scene::{Camera, FlameScene, FlameView, SceneOptions, build_scene};
@@ -84,33 +85,7 @@ pub fn run(args: &BenchArgs, load_args: &LoadArgs) -> Result<ExitCode> {
         scene.labels_into(&profile, &mut labels);
         renderer.prepare(&ctx.device, &ctx.queue, &scene.scene(&labels))?;
         let cpu_ms = ms(t0);
-        let mut encoder = ctx
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("bigflame bench frame"),
-            });
-        {
-            let mut pass = encoder.begin_render_pass(&wgpu::RenderPassDescriptor {
-                label: Some("bigflame bench pass"),
-                color_attachments: &[Some(wgpu::RenderPassColorAttachment {
-                    view: &target_view,
-                    depth_slice: None,
-                    resolve_target: None,
-                    ops: wgpu::Operations {
-                        load: wgpu::LoadOp::Clear(renderer.clear_color()),
-                        store: wgpu::StoreOp::Store,
-                    },
-                })],
-                depth_stencil_attachment: None,
-                timestamp_writes: renderer.timestamp_writes(),
-                occlusion_query_set: None,
-                multiview_mask: None,
-            });
-            renderer.render(&mut pass);
-        }
-        renderer.resolve_timestamps(&mut encoder);
-        let index = ctx.queue.submit(Some(encoder.finish()));
-        renderer.after_submit();
+        let index = renderer.submit(&ctx.device, &ctx.queue, &target_view);
         ctx.device
             .poll(wgpu::PollType::Wait {
                 submission_index: Some(index),

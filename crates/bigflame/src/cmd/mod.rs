@@ -7,7 +7,8 @@ mod render;
 mod top;
 
 use crate::cli::{Cli, Command};
-use anyhow::Result;
+use anyhow::{Context, Result, bail};
+use bigflame_model::{EventId, Profile, ThreadId};
 use std::process::ExitCode;
 
 /// Runs the parsed command line.
@@ -20,4 +21,37 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Bench(args)) => bench::run(&args, &cli.load),
         None => crate::app::run(&cli.viewer, &cli.load),
     }
+}
+
+/// `--event NAME` or the profile's default event.
+pub(crate) fn pick_event(profile: &Profile, name: Option<&str>) -> Result<EventId> {
+    let Some(name) = name else {
+        return Ok(profile.default_event());
+    };
+    profile.event_by_name(name).with_context(|| {
+        let names: Vec<&str> = profile.events.iter().map(|e| e.name.as_str()).collect();
+        format!(
+            "{}: no event named {name:?} (events: {})",
+            profile.meta.source,
+            names.join(", ")
+        )
+    })
+}
+
+/// The threads named by `--thread` selectors (see [`crate::scene::match_threads`]), or every
+/// thread without selectors; an error when selectors match nothing.
+pub(crate) fn select_threads(profile: &Profile, selectors: &[String]) -> Result<Vec<ThreadId>> {
+    if selectors.is_empty() {
+        return Ok(bigflame_model::all_threads(profile));
+    }
+    let picked = crate::scene::match_threads(profile, selectors);
+    if picked.is_empty() {
+        bail!(
+            "{}: no thread matches {:?} ({} threads; `bigflame info` lists them)",
+            profile.meta.source,
+            selectors,
+            profile.threads.len()
+        );
+    }
+    Ok(picked)
 }

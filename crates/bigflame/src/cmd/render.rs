@@ -12,11 +12,12 @@ use bigflame_model::{EventId, Profile};
 use bigflame_render::GpuContext;
 use std::process::ExitCode;
 
+use super::{pick_event, select_threads};
 use crate::cli::{ColorByArg, LoadArgs, RenderArgs, ViewArg};
 use crate::load::load;
 use crate::scene::{
     Camera, ColorBy, FlameScene, FlameView, Highlight, SceneOptions, build_scene, frame_colors_by,
-    heaviest_thread, match_threads,
+    heaviest_thread,
 };
 
 pub fn run(args: &RenderArgs, load_args: &LoadArgs) -> Result<ExitCode> {
@@ -61,21 +62,6 @@ pub(super) fn gpu_context() -> Result<GpuContext> {
     GpuContext::new_headless().context("cannot render without a GPU adapter")
 }
 
-/// `--event NAME` or the profile's default event.
-pub(super) fn pick_event(profile: &Profile, name: Option<&str>) -> Result<EventId> {
-    let Some(name) = name else {
-        return Ok(profile.default_event());
-    };
-    profile.event_by_name(name).with_context(|| {
-        let names: Vec<&str> = profile.events.iter().map(|e| e.name.as_str()).collect();
-        format!(
-            "{}: no event named {name:?} (events: {})",
-            profile.meta.source,
-            names.join(", ")
-        )
-    })
-}
-
 /// The view the options ask for: Time Order of the heaviest matching thread (or of the
 /// heaviest thread), Left Heavy of the matching threads (or of all threads).
 pub(super) fn make_view(
@@ -87,33 +73,11 @@ pub(super) fn make_view(
     if profile.threads.is_empty() {
         bail!("{}: the profile has no samples", profile.meta.source);
     }
-    let picked = if selectors.is_empty() {
-        Vec::new()
-    } else {
-        let m = match_threads(profile, selectors);
-        if m.is_empty() {
-            bail!(
-                "{}: no thread matches {:?} ({} threads; `bigflame info` lists them)",
-                profile.meta.source,
-                selectors,
-                profile.threads.len()
-            );
-        }
-        m
-    };
+    let picked = select_threads(profile, selectors)?;
     Ok(match kind {
         ViewArg::TimeOrder => {
-            let thread = if picked.is_empty() {
-                heaviest_thread(profile, event)
-            } else {
-                picked.iter().copied().max_by(|a, b| {
-                    let w = |t: &bigflame_model::ThreadId| {
-                        profile.thread(*t).samples(event).total_weight()
-                    };
-                    w(a).total_cmp(&w(b)).then(b.0.cmp(&a.0))
-                })
-            }
-            .with_context(|| format!("{}: no thread to show", profile.meta.source))?;
+            let thread = heaviest_thread(profile, event, &picked)
+                .with_context(|| format!("{}: no thread to show", profile.meta.source))?;
             FlameView::time_order(profile, event, thread)
         }
         ViewArg::LeftHeavy => FlameView::left_heavy(profile, event, &picked),

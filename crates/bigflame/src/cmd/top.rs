@@ -3,33 +3,19 @@
 //! Why by function name: the same symbol can appear as several frames (different modules, lines);
 //! users asking "where does the time go" want one row per function.
 
-use anyhow::{Result, bail};
+use anyhow::Result;
 use bigflame_formats::ImportOptions;
-use bigflame_model::{FunctionStats, GroupBy, Profile, SortBy, ThreadId};
+use bigflame_model::{FunctionStats, GroupBy, SortBy};
 use std::fmt::Write as _;
 use std::process::ExitCode;
 
+use super::{pick_event, select_threads};
 use crate::cli::{LoadArgs, TopArgs, TopBy};
 use crate::load::load;
 
 pub fn run(args: &TopArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     let profile = load(&args.file, load_args, ImportOptions::default())?;
-    let event = match &args.event {
-        Some(name) => match profile.event_by_name(name) {
-            Some(e) => e,
-            None => bail!(
-                "{}: no event named {name:?} (events: {})",
-                profile.meta.source,
-                profile
-                    .events
-                    .iter()
-                    .map(|e| e.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        },
-        None => profile.default_event(),
-    };
+    let event = pick_event(&profile, args.event.as_deref())?;
     let threads = select_threads(&profile, &args.thread)?;
     let stats = FunctionStats::build_grouped(&profile, event, &threads, GroupBy::Name);
     let by = match args.by {
@@ -68,23 +54,4 @@ pub fn run(args: &TopArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     );
     print!("{out}");
     Ok(ExitCode::SUCCESS)
-}
-
-/// Threads matching any selector: a tid or pid number, an exact thread name, or a label substring.
-fn select_threads(profile: &Profile, selectors: &[String]) -> Result<Vec<ThreadId>> {
-    if selectors.is_empty() {
-        return Ok((0..profile.threads.len())
-            .map(ThreadId::from_index)
-            .collect());
-    }
-    let picked = crate::scene::match_threads(profile, selectors);
-    if picked.is_empty() {
-        bail!(
-            "{}: no thread matches {:?} ({} threads; `bigflame info` lists them)",
-            profile.meta.source,
-            selectors,
-            profile.threads.len()
-        );
-    }
-    Ok(picked)
 }

@@ -13,7 +13,7 @@
 //! * **Cost**: output per row is bounded by the viewport width, so this is O(visible spans)
 //!   whatever the profile size; buffers in [`FlameScene`] are reused between frames.
 
-use super::{Camera, FlameView, Highlight, ViewKind};
+use super::{Camera, FlameView, Highlight};
 use bigflame_layout::{QueryStats, Span};
 use bigflame_model::{FrameId, Profile};
 use bigflame_render::{

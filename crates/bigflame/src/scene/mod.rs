@@ -16,19 +16,13 @@
 //! profile ([`XUnit::Nanoseconds`]), or cumulative weight when the samples have no timestamps; Left
 //! Heavy x is cumulative weight from 0 ([`XUnit::Weight`]).
 
-// The window (issue 3) is this API's main user and lands separately; until then `render` and
-// `bench` use only part of it.
-#![allow(dead_code, unused_imports)]
-
 mod build;
 mod camera;
 
-pub use build::{
-    FOLD_COLOR, FlameScene, MIN_WIDTH_PX, SceneLabel, SceneOptions, Selection, build_scene,
-};
+pub use build::{FOLD_COLOR, FlameScene, SceneOptions, Selection, build_scene};
 pub use camera::{Camera, MAX_ZOOM};
 
-use bigflame_layout::{Span, SpanIndex, XAxis};
+use bigflame_layout::{SpanIndex, XAxis};
 use bigflame_model::{CallTree, EventId, Profile, ThreadId};
 use bigflame_render::colors;
 use std::ops::Range;
@@ -61,17 +55,13 @@ pub enum XUnit {
 pub struct FlameView {
     /// Time Order or Left Heavy.
     pub kind: ViewKind,
-    /// The event shown.
-    pub event: EventId,
     /// The threads shown (one for Time Order).
     pub threads: Vec<ThreadId>,
     /// What x measures.
     pub x_unit: XUnit,
-    /// The span index; span `node`s are `StackId` values (Time Order) or `NodeId` values of
-    /// [`FlameView::tree`] (Left Heavy).
+    /// The span index; span `node`s are `StackId` values (Time Order) or `NodeId` values of the
+    /// call tree it was laid out from (Left Heavy, Sandwich).
     pub index: SpanIndex,
-    /// The merged call tree behind a Left Heavy view (`None` for Time Order).
-    pub tree: Option<CallTree>,
     /// `colors::for_name` of every frame, indexed by `FrameId` (hashing once, not per span).
     pub frame_colors: Vec<u32>,
 }
@@ -98,11 +88,9 @@ impl FlameView {
             .unwrap_or_default();
         Self {
             kind: ViewKind::TimeOrder,
-            event,
             threads: vec![thread],
             x_unit,
             index,
-            tree: None,
             frame_colors: frame_colors(profile),
         }
     }
@@ -118,31 +106,22 @@ impl FlameView {
         let index = bigflame_layout::call_tree_layout(&tree);
         Self {
             kind: ViewKind::LeftHeavy,
-            event,
             threads,
             x_unit: XUnit::Weight,
             index,
-            tree: Some(tree),
             frame_colors: frame_colors(profile),
         }
     }
 
     /// A view of an arbitrary call tree (a sandwich's callers or callees), laid out heaviest
     /// child first like Left Heavy; x is the event's weight.
-    pub fn from_tree(
-        profile: &Profile,
-        event: EventId,
-        threads: &[ThreadId],
-        tree: CallTree,
-    ) -> Self {
-        let index = bigflame_layout::call_tree_layout(&tree);
+    pub fn from_tree(profile: &Profile, threads: &[ThreadId], tree: &CallTree) -> Self {
+        let index = bigflame_layout::call_tree_layout(tree);
         Self {
             kind: ViewKind::Sandwich,
-            event,
             threads: threads.to_vec(),
             x_unit: XUnit::Weight,
             index,
-            tree: Some(tree),
             frame_colors: frame_colors(profile),
         }
     }
@@ -157,15 +136,17 @@ impl FlameView {
         self.index.depth_count()
     }
 
-    /// The exact (unfolded) span under pixel `(px, py)` of a `viewport_px` viewport, for hover and
-    /// click. `row_height_px` is the same physical row height given to [`build_scene`].
+    /// The exact (unfolded) span under pixel `(px, py)` of a `viewport_px` viewport (a plain canvas,
+    /// as `render` draws it; the window's own layout picks through `app::state`). Tests use it to
+    /// check that hits match the drawing.
+    #[cfg(test)]
     pub fn hit_px(
         &self,
         camera: &Camera,
         viewport_px: (u32, u32),
         row_height_px: f32,
         (px, py): (f64, f64),
-    ) -> Option<Span> {
+    ) -> Option<bigflame_layout::Span> {
         let row = f64::from(row_height_px.max(1.0));
         let depth = ((py + camera.y_scroll_px) / row).floor();
         if !(depth >= 0.0 && depth < f64::from(self.depth_count())) {
@@ -211,13 +192,18 @@ pub fn frame_colors_by(profile: &Profile, by: ColorBy) -> Vec<u32> {
         .collect()
 }
 
-/// The thread with the most weight for `event` (the first on ties); `None` without threads.
-pub fn heaviest_thread(profile: &Profile, event: EventId) -> Option<ThreadId> {
+/// The thread of `candidates` with the most weight for `event` (the first on ties); `None` when
+/// there is no candidate.
+pub fn heaviest_thread(
+    profile: &Profile,
+    event: EventId,
+    candidates: &[ThreadId],
+) -> Option<ThreadId> {
     let mut best: Option<(ThreadId, f64)> = None;
-    for (i, t) in profile.threads.iter().enumerate() {
-        let w = t.samples(event).total_weight();
+    for &id in candidates {
+        let w = profile.thread(id).samples(event).total_weight();
         if best.is_none_or(|(_, bw)| w > bw) {
-            best = Some((ThreadId::from_index(i), w));
+            best = Some((id, w));
         }
     }
     best.map(|(t, _)| t)
