@@ -49,6 +49,7 @@ mod engine;
 mod stream;
 #[cfg(test)]
 mod tests;
+pub(crate) mod whole;
 
 pub(crate) use engine::{Engine, Merger, split, with_pool};
 
@@ -281,6 +282,22 @@ fn import_slice(
         return import_slice(&text, name, hint, &no_utf16);
     }
     let skip = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
+    if let Some(parse) = whole::parser(format) {
+        let mut profile = parse(&data[skip..], name, opts)?;
+        profile.meta.format = format.name().to_string();
+        profile.meta.source = name.to_string();
+        if let Some(progress) = &opts.progress {
+            let samples: usize = (0..profile.events.len())
+                .map(|e| profile.sample_count(bigflame_model::EventId::from_index(e)))
+                .sum();
+            progress(Progress {
+                bytes_done: data.len() as u64,
+                bytes_total: Some(data.len() as u64),
+                samples_so_far: samples as u64,
+            });
+        }
+        return Ok(profile);
+    }
     let fmt = chunk_format(format, name, opts);
     let total = Some(data.len() as u64);
     let engine = Engine::new(&fmt, opts, total, None);

@@ -18,11 +18,13 @@
 pub mod collapse;
 pub mod driver;
 pub mod error;
+pub mod evented;
 pub mod folded;
+pub mod format;
 pub mod input;
 pub mod perf;
 pub mod sniff;
 
 pub use driver::{ImportOptions, Progress, ProgressFn, import_bytes, import_path, import_reader};
 pub use error::{ImportError, line_of_offset};
-pub use sniff::Format;
+pub use format::Format;

@@ -16,117 +16,10 @@
 
 use std::path::Path;
 
+pub use crate::format::Format;
+
 /// How many bytes [`sniff`] looks at (it accepts fewer or more).
 pub const SNIFF_BYTES: usize = 64 * 1024;
-
-/// An input format.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, Debug)]
-pub enum Format {
-    /// Text from `perf script` (supported).
-    PerfScript,
-    /// Folded / collapsed stacks, `a;b;c 123` per line (supported).
-    Folded,
-    /// A binary `perf.data` recording (recognised; convert with `perf script`).
-    PerfData,
-    /// speedscope's JSON file format (recognised, not supported yet).
-    SpeedscopeJson,
-    /// Chrome / V8 JSON: trace events or `.cpuprofile` (recognised, not supported yet).
-    ChromeJson,
-    /// Some other JSON (recognised, not supported yet).
-    Json,
-    /// A pprof protobuf (recognised, not supported yet).
-    Pprof,
-    /// valgrind callgrind output (recognised, not supported yet).
-    Callgrind,
-    /// gzip data inside gzip data (recognised, not supported).
-    NestedGzip,
-}
-
-impl Format {
-    /// Every format, for `--format` help and tests.
-    pub const ALL: [Format; 9] = [
-        Format::PerfScript,
-        Format::Folded,
-        Format::PerfData,
-        Format::SpeedscopeJson,
-        Format::ChromeJson,
-        Format::Json,
-        Format::Pprof,
-        Format::Callgrind,
-        Format::NestedGzip,
-    ];
-
-    /// The stable name, used in `ProfileMeta::format`, `info` output and `--format`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Format::PerfScript => "perf-script",
-            Format::Folded => "folded",
-            Format::PerfData => "perf-data",
-            Format::SpeedscopeJson => "speedscope-json",
-            Format::ChromeJson => "chrome-json",
-            Format::Json => "json",
-            Format::Pprof => "pprof",
-            Format::Callgrind => "callgrind",
-            Format::NestedGzip => "gzip-in-gzip",
-        }
-    }
-
-    /// Parses a [`Format::name`] (also accepts `perf` and `collapsed`).
-    pub fn from_name(name: &str) -> Option<Format> {
-        match name {
-            "perf" => Some(Format::PerfScript),
-            "collapsed" => Some(Format::Folded),
-            _ => Format::ALL.into_iter().find(|f| f.name() == name),
-        }
-    }
-
-    /// True when bigflame can import this format.
-    pub fn is_supported(self) -> bool {
-        matches!(self, Format::PerfScript | Format::Folded)
-    }
-
-    /// Why `path` cannot be imported, and what to do; `None` for supported formats.
-    pub fn unsupported_detail(self, path: &str) -> Option<String> {
-        let what = match self {
-            Format::PerfScript | Format::Folded => return None,
-            Format::PerfData => {
-                return Some(format!(
-                    "this is a perf.data file; run `perf script -i {path} | bigflame -`"
-                ));
-            }
-            Format::SpeedscopeJson => "speedscope JSON",
-            Format::ChromeJson => "Chrome/V8 JSON (trace events or .cpuprofile)",
-            Format::Json => "JSON of an unknown schema",
-            Format::Pprof => "a pprof protobuf profile",
-            Format::Callgrind => "callgrind output",
-            Format::NestedGzip => {
-                return Some(
-                    "gzip data inside gzip data; decompress the outer layer first (`zcat FILE > OUT`)"
-                        .to_string(),
-                );
-            }
-        };
-        Some(format!(
-            "this looks like {what}, which bigflame cannot read yet; supported formats: perf script \
-             text (`perf script > out.txt`) and folded stacks (`a;b;c 123` per line)"
-        ))
-    }
-
-    /// The format an extension suggests (used only when the content is ambiguous).
-    pub fn from_extension(path: &Path) -> Option<Format> {
-        let name = path.file_name()?.to_str()?.to_ascii_lowercase();
-        let name = name.strip_suffix(".gz").unwrap_or(&name);
-        let ext = name.rsplit_once('.').map(|(_, e)| e)?;
-        match ext {
-            "folded" | "collapsed" | "stacks" => Some(Format::Folded),
-            "perf" | "script" | "perfscript" => Some(Format::PerfScript),
-            "data" if name.starts_with("perf") => Some(Format::PerfData),
-            "json" => Some(Format::Json),
-            "pb" | "pprof" => Some(Format::Pprof),
-            _ => None,
-        }
-    }
-}
 
 /// The text encoding of an input, from its byte-order mark.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -359,10 +252,23 @@ pub(crate) fn count_token(line: &[u8]) -> Option<&[u8]> {
 fn json_flavour(text: &[u8]) -> Format {
     let head = &text[..text.len().min(SNIFF_BYTES)];
     let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
-    if has("speedscope.app/file-format-schema") {
+    // Keys may come in any order and with any spacing, so look for distinctive key names only.
+    if has("speedscope.app/file-format-schema") || has("\"exporter\":\"speedscope@") {
         Format::SpeedscopeJson
-    } else if has("\"traceEvents\"") || has("\"ph\"") || (has("\"nodes\"") && has("\"samples\"")) {
-        Format::ChromeJson
+    } else if has("\"traceEvents\"") || has("\"ph\"") || has("\"stackFrames\"") {
+        Format::ChromeTrace
+    } else if has("\"callFrame\"") && has("\"selfSize\"") {
+        Format::V8HeapProfile
+    } else if (has("\"nodes\"") || has("\"head\"")) && has("\"hitCount\"") {
+        Format::ChromeCpuProfile
+    } else if has("\"gc_samples\"") || (has("\"mode\"") && has("\"missed_samples\"")) {
+        Format::Stackprof
+    } else if has("\"libs\"") && (has("\"threads\"") || has("\"profile\"")) {
+        Format::Firefox
+    } else if has("\"recording\"") && has("\"displayName\"") {
+        Format::Safari
+    } else if has("\"cost_centres\"") || has("\"rts_arguments\"") {
+        Format::GhcProf
     } else {
         Format::Json
     }
@@ -426,15 +332,40 @@ mod tests {
         );
         let speedscope = br#"{"$schema": "https://www.speedscope.app/file-format-schema.json"}"#;
         assert_eq!(s(speedscope), Sniffed::Known(Format::SpeedscopeJson));
-        assert_eq!(s(b"[{\"ph\":\"B\"}]"), Sniffed::Known(Format::ChromeJson));
+        assert_eq!(s(b"[{\"ph\":\"B\"}]"), Sniffed::Known(Format::ChromeTrace));
         assert_eq!(s(b" {\"a\": 1}"), Sniffed::Known(Format::Json));
-        let detail = Format::PerfData
-            .unsupported_detail("perf.data")
-            .unwrap_or_default();
-        assert_eq!(
-            detail,
-            "this is a perf.data file; run `perf script -i perf.data | bigflame -`"
-        );
+        let cases: [(&[u8], Format); 7] = [
+            (
+                br#"{"nodes":[{"id":1,"callFrame":{}, "hitCount":0}]}"#,
+                Format::ChromeCpuProfile,
+            ),
+            (
+                br#"{"head":{"callFrame":{},"selfSize":0}}"#,
+                Format::V8HeapProfile,
+            ),
+            (br#"{"traceEvents": []}"#, Format::ChromeTrace),
+            (
+                br#"{"version":1.2,"mode":"cpu","gc_samples":0}"#,
+                Format::Stackprof,
+            ),
+            (
+                br#"{"label":"a","profile":{"libs":[],"threads":[]}}"#,
+                Format::Firefox,
+            ),
+            (
+                br#"{"version":1,"recording":{"displayName":"x"}}"#,
+                Format::Safari,
+            ),
+            (br#"{ "program": "x", "cost_centres": []}"#, Format::GhcProf),
+        ];
+        for (text, format) in cases {
+            assert_eq!(
+                s(text),
+                Sniffed::Known(format),
+                "{}",
+                String::from_utf8_lossy(text)
+            );
+        }
         assert!(
             Format::Json
                 .unsupported_detail("x")

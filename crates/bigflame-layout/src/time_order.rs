@@ -28,6 +28,13 @@ pub enum XAxis {
         /// The timestamp shown at x = 0.
         origin_ns: u64,
     },
+    /// Like [`XAxis::Time`], but each sample's weight is its duration in nanoseconds (profiles made
+    /// from begin/end events, or time-weighted samples): sample `i` covers `[t_i, min(t_i + w_i,
+    /// t_{i+1})]`, so a long call stays long however few samples it has.
+    Intervals {
+        /// The timestamp shown at x = 0.
+        origin_ns: u64,
+    },
 }
 
 /// One Time Order index per thread, built in parallel; node ids are stack ids.
@@ -58,7 +65,8 @@ pub fn time_order(
     let n = cols.len();
     let clean = |w: f64| if w > 0.0 { w } else { 0.0 };
     let (order, x0, x1): (Vec<u32>, Vec<f64>, Vec<f64>) = match axis {
-        XAxis::Time { origin_ns } if cols.has_time() => {
+        XAxis::Time { origin_ns } | XAxis::Intervals { origin_ns } if cols.has_time() => {
+            let durations = matches!(axis, XAxis::Intervals { .. });
             let t = &cols.time_ns;
             let mut order: Vec<u32> = (0..n as u32).collect();
             if t.windows(2).any(|w| w[1] < w[0]) {
@@ -80,8 +88,18 @@ pub fn time_order(
             let x0: Vec<f64> = ts.iter().map(|&v| rel(v)).collect();
             let x1: Vec<f64> = (0..n)
                 .map(|i| {
-                    let end = ts.get(i + 1).map_or(ts[i].saturating_add(cap), |&next| {
-                        next.min(ts[i].saturating_add(cap))
+                    let len = if durations {
+                        let w = cols.weight[order[i] as usize];
+                        if w.is_finite() && w > 0.0 {
+                            w as u64
+                        } else {
+                            0
+                        }
+                    } else {
+                        cap
+                    };
+                    let end = ts.get(i + 1).map_or(ts[i].saturating_add(len), |&next| {
+                        next.min(ts[i].saturating_add(len))
                     });
                     rel(end)
                 })

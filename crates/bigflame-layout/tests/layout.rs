@@ -55,6 +55,17 @@ fn extents(p: &Profile, axis: XAxis) -> (Vec<usize>, Vec<f64>, Vec<f64>) {
             }
             ((0..n).collect(), a, b)
         }
+        XAxis::Intervals { .. } => {
+            let t = &c.time_ns;
+            let a: Vec<f64> = t.iter().map(|&v| v as f64).collect();
+            let b = (0..n)
+                .map(|i| {
+                    let end = t[i] + c.weight[i] as u64;
+                    t.get(i + 1).map_or(end, |&nx| nx.min(end)) as f64
+                })
+                .collect();
+            ((0..n).collect(), a, b)
+        }
         XAxis::Time { .. } => {
             let t = &c.time_ns;
             let mut d: Vec<u64> = t
@@ -124,14 +135,18 @@ proptest! {
     #[test]
     fn time_order_matches_brute_force(
         recs in samples(),
-        weight_axis in any::<bool>(),
+        axis_kind in 0u8..3,
         lo in 0.0f64..1.0,
         span in 0.01f64..1.2,
         width_px in 1.0f64..400.0,
         min_px in prop_oneof![Just(0.0), 0.5f64..6.0],
     ) {
         let p = profile(&recs);
-        let axis = if weight_axis { XAxis::Weight } else { XAxis::Time { origin_ns: 0 } };
+        let axis = match axis_kind {
+            0 => XAxis::Weight,
+            1 => XAxis::Time { origin_ns: 0 },
+            _ => XAxis::Intervals { origin_ns: 0 },
+        };
         let frames: Arc<[FrameId]> = p.stacks.frames().into();
         let idx = time_order(&p, p.threads[0].samples(EventId(0)), axis, frames);
         let want = reference(&p, axis);

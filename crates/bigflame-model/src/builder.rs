@@ -157,6 +157,7 @@ fn merge_into(global: &mut ProfileBuilder, local: ProfileBuilder) {
                 module: f.module.map(map_str),
                 file: f.file.map(map_str),
                 line: f.line,
+                column: f.column,
                 kind: f.kind,
             })
         })

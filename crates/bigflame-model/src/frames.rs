@@ -48,6 +48,9 @@ pub struct Frame {
     pub file: Option<StringId>,
     /// The 1-based source line, 0 when unknown.
     pub line: u32,
+    /// The 1-based source column, 0 when unknown (JavaScript profiles tell apart two anonymous
+    /// functions on one line by it).
+    pub column: u32,
     /// What kind of code this is.
     pub kind: FrameKind,
 }
@@ -60,6 +63,7 @@ impl Frame {
             module: None,
             file: None,
             line: 0,
+            column: 0,
             kind: FrameKind::User,
         }
     }

@@ -143,7 +143,9 @@ pub(crate) fn import_stream(
         }
     };
     let encoding = Encoding::detect(&head);
-    if encoding.is_utf16() {
+    // UTF-16 text (rare, small) and whole-document formats are read completely, then parsed in
+    // memory.
+    if encoding.is_utf16() || super::whole::parser(format).is_some() {
         if !eof && let Err(e) = reader.read_to_end(&mut head) {
             truncated = Some(ctx.classify(e, head.len() as u64)?);
         }

@@ -335,6 +335,7 @@ impl ChunkParser<'_> {
                         module,
                         file: None,
                         line: 0,
+                        column: 0,
                         kind,
                     });
                     self.arena.push(id);

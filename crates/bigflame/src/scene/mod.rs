@@ -80,6 +80,16 @@ impl FlameView {
             None
         };
         let (axis, x_unit) = match origin {
+            // Time weights are durations (speedscope-style evented profiles, time-weighted samples).
+            Some(origin_ns)
+                if profile.events.get(event.index()).map(|e| e.unit)
+                    == Some(bigflame_model::WeightUnit::Nanoseconds) =>
+            {
+                (
+                    XAxis::Intervals { origin_ns },
+                    XUnit::Nanoseconds { origin_ns },
+                )
+            }
             Some(origin_ns) => (XAxis::Time { origin_ns }, XUnit::Nanoseconds { origin_ns }),
             None => (XAxis::Weight, XUnit::Weight),
         };

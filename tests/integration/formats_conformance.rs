@@ -1,0 +1,275 @@
+//! Every sample profile of `../shared/conformance/formats` against the summary its peer importer
+//! (speedscope, or inferno for folded files) produced: profile count, frames, total weight, unit.
+//!
+//! How a speedscope "profile" maps onto bigflame's model: speedscope makes one profile per thread
+//! (or per event type, for callgrind and GHC's time/allocation pair); bigflame keeps threads and
+//! event types as two axes of one profile. So the profiles compared here are the (thread, event)
+//! pairs that have samples, threads in first-seen order, events in file order within a thread. For
+//! each we count the distinct frames its samples reach (leaf and every caller) and sum the weights
+//! of samples whose stack is not empty (speedscope's `getTotalNonIdleWeight`). Time units are
+//! converted to bigflame's nanoseconds.
+//!
+//! Where bigflame's documented weighting differs on purpose, the rule we follow is stated and checked
+//! against an independently computed value instead of speedscope's number:
+//!
+//! * **linux-perf**: speedscope weights each sample by the time to its neighbours; bigflame, like
+//!   FlameGraph and inferno, counts samples (or sums periods). The total sample count must equal the
+//!   number of records with a stack, counted here with a plain scan of the text.
+//!
+//! Files the peer itself rejects (`import_fails`) must not panic; bigflame may import what is valid.
+
+use crate::support::conformance_dir;
+use bigflame_formats::{ImportOptions, import_path};
+use bigflame_model::{EventId, FrameId, Profile, StackId, WeightUnit};
+use serde_json::Value;
+use std::collections::HashSet;
+use std::path::Path;
+
+/// Formats of the conformance folder that bigflame does not import yet, with the reason. Each must
+/// still be refused with a clear message (never a panic, never a wrong picture). Remove a format
+/// from this list in the same change that adds its importer.
+const NOT_YET: &[(&str, &str)] = &[
+    ("speedscope-json", "importer in progress"),
+    ("chrome-cpuprofile", "importer in progress"),
+    ("chrome-trace", "importer in progress"),
+    ("trace-event", "importer in progress"),
+    ("v8-heap-profile", "importer in progress"),
+    ("callgrind", "importer in progress"),
+    ("pprof", "importer in progress"),
+    ("firefox", "importer in progress"),
+    ("safari", "importer in progress"),
+    ("instruments-deep-copy", "importer in progress"),
+    ("instruments-trace", "importer in progress"),
+    ("haskell-ghc-prof-json", "importer in progress"),
+    ("java-flight-recorder", "importer in progress"),
+    ("papyrus", "importer in progress"),
+    ("pmcstat", "importer in progress"),
+    ("stackprof", "importer in progress"),
+];
+
+/// One (thread, event) pair with samples, summarised like speedscope's profiles.
+#[derive(Debug)]
+struct Summary {
+    frames: usize,
+    names: usize,
+    total: f64,
+    unit: WeightUnit,
+    samples: usize,
+}
+
+fn summaries(p: &Profile) -> Vec<Summary> {
+    let mut out = Vec::new();
+    for t in &p.threads {
+        for (e, event) in p.events.iter().enumerate() {
+            let cols = t.samples(EventId::from_index(e));
+            if cols.is_empty() {
+                continue;
+            }
+            let mut seen_stacks: HashSet<StackId> = HashSet::new();
+            let mut frames: HashSet<FrameId> = HashSet::new();
+            let mut total = 0.0;
+            for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
+                if s.is_empty() {
+                    continue;
+                }
+                total += w;
+                let mut cur = s;
+                while !cur.is_empty() && seen_stacks.insert(cur) {
+                    frames.insert(p.stacks.frame(cur));
+                    cur = p.stacks.parent(cur);
+                }
+            }
+            let names: HashSet<&str> = frames.iter().map(|&f| p.frame_name(f)).collect();
+            out.push(Summary {
+                frames: frames.len(),
+                names: names.len(),
+                total,
+                unit: event.unit,
+                samples: cols.len(),
+            });
+        }
+    }
+    out
+}
+
+/// speedscope's unit name to bigflame's unit and the factor from speedscope's values to ours.
+fn unit_of(name: &str) -> Option<(Vec<WeightUnit>, f64)> {
+    Some(match name {
+        "none" => (vec![WeightUnit::Samples, WeightUnit::Events], 1.0),
+        "bytes" => (vec![WeightUnit::Bytes], 1.0),
+        "nanoseconds" => (vec![WeightUnit::Nanoseconds], 1.0),
+        "microseconds" => (vec![WeightUnit::Nanoseconds], 1e3),
+        "milliseconds" => (vec![WeightUnit::Nanoseconds], 1e6),
+        "seconds" => (vec![WeightUnit::Nanoseconds], 1e9),
+        _ => return None,
+    })
+}
+
+/// Records of a perf script text that have at least one stack line (a plain scan, independent of
+/// the importer).
+fn perf_records_with_stacks(text: &str) -> usize {
+    let mut n = 0;
+    let mut in_record = false;
+    let mut has_stack = false;
+    for line in text.lines() {
+        if line.trim().is_empty() {
+            if in_record && has_stack {
+                n += 1;
+            }
+            in_record = false;
+            has_stack = false;
+        } else if line.starts_with('#') && !in_record {
+        } else if line.starts_with([' ', '\t']) {
+            has_stack |= in_record;
+        } else {
+            if in_record && has_stack {
+                n += 1;
+            }
+            in_record = true;
+            has_stack = false;
+        }
+    }
+    n + usize::from(in_record && has_stack)
+}
+
+fn check_file(dir: &Path, file: &Value) -> Result<String, String> {
+    let rel = file["path"].as_str().unwrap_or_default();
+    let format = file["format"].as_str().unwrap_or_default();
+    let path = dir.join(rel);
+    let expected = &file["expected"];
+    let imported = import_path(&path, &ImportOptions::default());
+    if let Some((_, why)) = NOT_YET.iter().find(|(f, _)| *f == format) {
+        return match imported {
+            Err(e) => Ok(format!("not yet ({why}): {e}")),
+            Ok(_) => Err(format!(
+                "{rel}: imports now; remove {format:?} from NOT_YET and check it"
+            )),
+        };
+    }
+    if expected["import_fails"].as_bool() == Some(true) {
+        return Ok(match imported {
+            Ok(p) => format!("peer rejects it; imported {} threads", p.threads.len()),
+            Err(e) => format!("peer rejects it; so do we: {e}"),
+        });
+    }
+    let profile = imported.map_err(|e| format!("{rel}: import failed: {e}"))?;
+    let Some(want) = expected["profiles"].as_array() else {
+        return Ok("no expected summary; imported".into());
+    };
+    let want: Vec<&Value> = want
+        .iter()
+        .filter(|p| p["frame_count"].as_u64().unwrap_or(0) > 0)
+        .collect();
+    let got = summaries(&profile);
+    let mut errors = Vec::new();
+    if expected["profile_count"].is_null() {
+        // Only the profile speedscope shows first was recorded: it must be one of ours.
+    } else if got.len() != want.len() {
+        errors.push(format!("{} profiles, expected {}", got.len(), want.len()));
+    }
+    if format == "linux-perf" {
+        let text = String::from_utf8_lossy(&std::fs::read(&path).unwrap_or_default()).into_owned();
+        let records = perf_records_with_stacks(&text);
+        let samples: usize = got.iter().map(|s| s.samples).sum();
+        if samples != records {
+            errors.push(format!("{samples} samples, {records} records with a stack"));
+        }
+    }
+    for (i, w) in want.iter().enumerate() {
+        let candidates: Vec<&Summary> = if expected["profile_count"].is_null() {
+            got.iter().collect()
+        } else {
+            got.get(i).into_iter().collect()
+        };
+        let frames = w["frame_count"].as_u64().unwrap_or(0) as usize;
+        let names = w["distinct_frame_names"].as_u64().unwrap_or(0) as usize;
+        let total = w["total_weight"].as_f64().unwrap_or(0.0);
+        let unit = w["weight_unit"].as_str().unwrap_or("none");
+        let matches = |s: &Summary| -> Result<(), String> {
+            if s.frames != frames || s.names != names {
+                return Err(format!(
+                    "profile {i}: {} frames / {} names, expected {frames} / {names}",
+                    s.frames, s.names
+                ));
+            }
+            if format == "linux-perf" {
+                return Ok(());
+            }
+            let Some((units, factor)) = unit_of(unit) else {
+                return Err(format!("profile {i}: unknown expected unit {unit}"));
+            };
+            if !units.contains(&s.unit) {
+                return Err(format!("profile {i}: unit {:?}, expected {unit}", s.unit));
+            }
+            let want_total = total * factor;
+            let tol = 1e-6 * want_total.abs().max(1.0);
+            if (s.total - want_total).abs() > tol {
+                return Err(format!(
+                    "profile {i}: total {} {:?}, expected {want_total} ({total} {unit})",
+                    s.total, s.unit
+                ));
+            }
+            Ok(())
+        };
+        let results: Vec<Result<(), String>> = candidates.iter().map(|s| matches(s)).collect();
+        if !results.iter().any(Result::is_ok) {
+            match results.into_iter().find_map(Result::err) {
+                Some(e) => errors.push(e),
+                None => errors.push(format!("profile {i}: missing")),
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(format!("{} profiles match", got.len()))
+    } else {
+        Err(format!("{rel}: {}", errors.join("; ")))
+    }
+}
+
+#[test]
+fn every_format_sample_matches_its_peer_summary() {
+    let Some(dir) = conformance_dir() else {
+        return;
+    };
+    let manifest: Value = match std::fs::read(dir.join("manifest.json"))
+        .map_err(|e| e.to_string())
+        .and_then(|b| serde_json::from_slice(&b).map_err(|e| e.to_string()))
+    {
+        Ok(v) => v,
+        Err(e) => panic!("manifest.json: {e}"),
+    };
+    let files = manifest["formats"]["files"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(
+        files.len() >= 100,
+        "the manifest lists {} files",
+        files.len()
+    );
+    let mut failures = Vec::new();
+    for file in &files {
+        let rel = file["path"].as_str().unwrap_or_default();
+        let outcome = std::panic::catch_unwind(|| check_file(&dir, file));
+        match outcome {
+            Ok(Ok(msg)) => eprintln!("ok   {rel}: {msg}"),
+            Ok(Err(msg)) => {
+                eprintln!("FAIL {msg}");
+                failures.push(msg);
+            }
+            Err(_) => failures.push(format!("{rel}: panicked")),
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} files failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn perf_record_scan_counts_records_with_stacks() {
+    let text = "# header\ncat 1 1.0: 1 cpu-clock:\n\t1 main (/bin/cat)\n\nsleep 2 2.0: 1 cpu-clock:\n\ncat 1 3.0: 1 cpu-clock:\n\t1 f (/x)\n\t2 main (/x)";
+    assert_eq!(perf_records_with_stacks(text), 2);
+}
