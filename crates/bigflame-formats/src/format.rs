@@ -154,7 +154,11 @@ impl Format {
                     .to_string(),
             );
         }
-        let _ = path;
+        if self == Format::PerfData {
+            return Some(format!(
+                "this is a perf.data file; run `perf script -i {path} | bigflame -`"
+            ));
+        }
         let supported: Vec<&str> = Format::ALL
             .into_iter()
             .filter(|f| f.is_supported())
