@@ -6,6 +6,7 @@ recording, so that the only thing that changes between rows is the size. A cut a
 blank line that closes a sample, so every output file is a valid recording on its own.
 
 Usage: cut.py INPUT SIZE [SIZE ...]     (sizes like 10M, 100M, 1G; writes INPUT-stem.SIZE.perf.txt)
+       `full` as a size names the input itself (the full-size row); nothing is written for it.
 """
 import os
 import sys
@@ -28,6 +29,9 @@ def main():
     total = os.path.getsize(src)
     stem = src[: -len(".perf.txt")] if src.endswith(".perf.txt") else src
     for label in sys.argv[2:]:
+        if label.lower() == "full":
+            print(f"{src}: {total} bytes (full size, the input itself)", file=sys.stderr)
+            continue
         want = parse_size(label)
         if want >= total:
             print(f"{label}: input is only {total} bytes, skipped", file=sys.stderr)

@@ -8,6 +8,12 @@
 #   * xz -T2 compressing a tar stream of system libraries
 #   * gcc -O2 compiling a generated C file, repeatedly
 #   * sort on random numbers
+#   * cargo build --release of a real crate graph (syn, serde_json, regex-syntax from the local
+#     ~/.cargo/registry, offline; skipped with a message when they are not there), rebuilt from
+#     clean in a loop: rustc's own deep stacks, LLVM, the linker, many short processes
+# With --dwarf, perf copies 16 KB of stack per sample (--call-graph dwarf,16384) and unwinds it
+# with DWARF CFI at `perf script` time: stacks through code without frame pointers (libc, xz,
+# rustc's LLVM) come out whole, at about 8x the text per sample and a much slower `perf script`.
 # The output size grows linearly with SECONDS x FREQ (about 0.3-0.5 KB of text per sample with frame
 # pointers, about 2 KB with --dwarf). Rough guide on 2 cores at -F 20000: 60 s gives ~0.6 GB.
 #
@@ -25,7 +31,7 @@ while [ $# -gt 0 ]; do
         -F) freq="$2"; shift 2 ;;
         --dwarf) callgraph="--call-graph dwarf,16384"; shift ;;
         -o) out="$2"; shift 2 ;;
-        -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+        -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
 done
@@ -49,6 +55,29 @@ with open(sys.argv[1], "w") as f:
     f.write("  return t & 1; }\n")
 PY
 
+# A small real crate graph to build in release mode, offline from the local registry cache.
+mkdir -p "$work/crate/src"
+cat > "$work/crate/Cargo.toml" <<'TOML'
+[package]
+name = "bench-workload"
+version = "0.1.0"
+edition = "2021"
+
+[dependencies]
+regex-syntax = "0.8"
+serde_json = "1"
+syn = { version = "2", features = ["full"] }
+TOML
+echo 'fn main() { println!("{}", regex_syntax::parse("a+b").is_ok()); }' > "$work/crate/src/main.rs"
+crate_loop=""
+if command -v cargo >/dev/null && (cd "$work/crate" && CARGO_TARGET_DIR="$work/crate-target" \
+        timeout 60 cargo generate-lockfile --offline >/dev/null 2>&1); then
+    build="cd '$work/crate' && CARGO_TARGET_DIR='$work/crate-target' cargo build --release --offline -q"
+    crate_loop="( while [ \$SECONDS -lt \$end ]; do rm -rf '$work/crate-target'; timeout \$((end - SECONDS + 1)) sh -c \"$build\" >/dev/null 2>&1; done ) &"
+else
+    echo "no offline crates for the cargo workload (syn, serde_json, regex-syntax): skipped" >&2
+fi
+
 cat > "$work/workload.sh" <<SH
 #!/usr/bin/env bash
 end=\$((SECONDS + $seconds))
@@ -56,6 +85,7 @@ python3 "$here/workload/spin.py" "$seconds" &
 ( while [ \$SECONDS -lt \$end ]; do tar -cf - /usr/lib/x86_64-linux-gnu 2>/dev/null | head -c 64000000 | timeout \$((end - SECONDS + 1)) xz -T2 -6 > /dev/null; done ) &
 ( while [ \$SECONDS -lt \$end ]; do timeout \$((end - SECONDS + 1)) gcc -O2 -c "$work/gen.c" -o "$work/gen.o"; done ) &
 ( while [ \$SECONDS -lt \$end ]; do seq 1 300000 | shuf | sort -n > /dev/null; done ) &
+$crate_loop
 wait
 SH
 chmod +x "$work/workload.sh"

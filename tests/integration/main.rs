@@ -1,10 +1,22 @@
 //! Integration tests of the `bigflame` binary, one binary with themed modules.
 mod cli;
 mod collapse_conformance;
+mod diff_cli;
+mod export_cli;
+mod export_roundtrip;
+mod formats_callgraph;
 mod formats_conformance;
+mod formats_corpus_json;
+mod formats_corpus_pyspy;
 mod formats_folded;
+mod formats_misc;
+mod formats_perf_data;
+mod harness_smoke;
 mod render_cli;
 mod support;
+mod transform_cli;
 mod viewer_minimap;
+mod viewer_modes;
 mod viewer_script;
+mod viewer_transforms;
 mod viewer_xvfb;

@@ -412,3 +412,134 @@ fn search_dims_the_chart_and_3_shows_the_sandwich_under_xvfb() {
     assert_eq!(pixel(&shot, 2, 2), BACKGROUND, "nothing at the top-left");
     assert_alive(&mut viewer, &stderr);
 }
+
+/// A lane header's background (`app/lanes.rs`).
+const LANE_HEADER: [u8; 3] = [222, 226, 234];
+
+#[test]
+fn m_stacks_thread_lanes_and_ctrl_s_saves_under_xvfb() {
+    let Some(d) = Display::start() else { return };
+    let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../corpus/mixed-workload.perf.txt");
+    let stderr = d.runtime_dir.join("stderr-lanes.txt");
+    let saved = d.runtime_dir.join("saved.speedscope.json");
+    let file = corpus.to_string_lossy().into_owned();
+    let (w, h) = (W.to_string(), H.to_string());
+    let dialog = format!("echo {}", saved.display());
+    let Some((mut viewer, id)) = open_viewer(
+        &d,
+        &[&file, "--width", &w, "--height", &h],
+        &[("BIGFLAME_SAVE_DIALOG", &dialog)],
+        &stderr,
+    ) else {
+        return;
+    };
+    wait_for(&d, &mut viewer, &stderr, 90, "the flame chart", |s| {
+        pixel(s, W / 2, H - 3) == CHROME && (0..W).any(|x| is_flame(pixel(s, x, 1)))
+    });
+    d.xdotool(&["windowfocus", "--sync", &id]);
+    d.xdotool(&["key", "m"]);
+    // The first lane's header across the top (its label at the left), flame rows below it,
+    // and a second header further down.
+    let lanes = wait_for(
+        &d,
+        &mut viewer,
+        &stderr,
+        60,
+        "lane headers after `m`",
+        |s| {
+            pixel(s, W - 5, 3) == LANE_HEADER
+                && (21..H - 30).any(|y| {
+                    pixel(s, W - 5, y) == LANE_HEADER && pixel(s, W - 5, y - 1) != LANE_HEADER
+                })
+        },
+    );
+    assert!(
+        (0..W).any(|x| is_flame(pixel(&lanes, x, 22))),
+        "the first lane's root row"
+    );
+    // Ctrl+S: the dialog helper answers with a path; the file appears and re-imports.
+    d.xdotool(&["key", "ctrl+s"]);
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !saved.is_file() {
+        assert_alive(&mut viewer, &stderr);
+        assert!(Instant::now() < deadline, "no saved file after ctrl+s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_bigflame"))
+        .arg("info")
+        .arg(&saved)
+        .output()
+        .expect("bigflame info runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("2,151"),
+        "all samples saved"
+    );
+    assert_alive(&mut viewer, &stderr);
+}
+
+#[test]
+fn a_big_file_is_browsable_before_it_is_loaded_under_xvfb() {
+    let Some(d) = Display::start() else { return };
+    // ~150 MB of perf script: one thread, 1 ms apart, a few distinct stacks.
+    let file = d.runtime_dir.join("big.perf.txt");
+    {
+        use std::io::Write;
+        let mut out = std::io::BufWriter::new(std::fs::File::create(&file).expect("create"));
+        for i in 0..1_200_000u64 {
+            let (s, us) = (10 + i / 1000, (i % 1000) * 1000);
+            let leaf = ["parse", "hash", "sort", "write"][(i / 200 % 4) as usize];
+            write!(
+                out,
+                "app 7 {s}.{us:06}: 1000000 cpu-clock:\n\t1234 {leaf}+0x1 (/bin/app)\n\t1100 work+0x2 (/bin/app)\n\t1000 main+0x3 (/bin/app)\n\n"
+            )
+            .expect("write");
+        }
+    }
+    let stderr = d.runtime_dir.join("stderr-big.txt");
+    let path = file.to_string_lossy().into_owned();
+    let Some((mut viewer, _id)) = open_viewer(
+        &d,
+        &[&path, "--width", "640", "--height", "400"],
+        &[("BIGFLAME_VERBOSE", "1")],
+        &stderr,
+    ) else {
+        return;
+    };
+    let log = || std::fs::read_to_string(&stderr).unwrap_or_default();
+    // A partial profile is drawn (flame colours in the root row) while the load goes on.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut seen_partial = false;
+    while !log().contains("bigflame: loaded") {
+        assert_alive(&mut viewer, &stderr);
+        assert!(Instant::now() < deadline, "no load within 120 s");
+        if log().contains("showing a partial profile") {
+            let shot = d.screenshot();
+            if (0..640).any(|x| is_flame(pixel(&shot, x, 1))) && !log().contains("bigflame: loaded")
+            {
+                seen_partial = true;
+                break;
+            }
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let text = log();
+    assert!(
+        seen_partial,
+        "no partial profile drawn before the end of the load: {text}"
+    );
+    // And the whole file arrives in the same window.
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !log().contains("bigflame: loaded") {
+        assert_alive(&mut viewer, &stderr);
+        assert!(Instant::now() < deadline, "no load within 120 s");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    wait_for(&d, &mut viewer, &stderr, 30, "the whole profile", |s| {
+        (0..640).any(|x| is_flame(pixel(s, x, 1)))
+    });
+}

@@ -40,6 +40,9 @@ pub struct CollapseOptions {
     pub event: Option<String>,
     /// Frame names after which the callers are dropped (see the module docs).
     pub skip_after: Vec<String>,
+    /// Write samples without any frame as the root frame alone (`comm 1`), as stackcollapse-perf.pl
+    /// does; inferno-collapse-perf drops them (the default).
+    pub keep_empty: bool,
 }
 
 /// Picks the event to write: exact name, else the name without perf modifiers (`cycles:u` → `cycles`).
@@ -156,7 +159,7 @@ fn render(
             root = None;
         }
     }
-    if root.is_none() && path.is_empty() {
+    if path.is_empty() && (root.is_none() || !opts.keep_empty) {
         return None;
     }
     let mut line = String::with_capacity(root.map_or(0, str::len) + path.len() * 24);
@@ -236,12 +239,22 @@ mod tests {
     #[test]
     fn roots_sums_and_sorting() {
         let p = profile();
+        // The frameless sample is dropped (inferno) or printed as the root alone (FlameGraph).
         assert_eq!(
             folded(&p, &CollapseOptions::default()),
+            "my_app;main;a 1.5\nmy_app;main;a;b 5\n"
+        );
+        let keep = CollapseOptions {
+            keep_empty: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            folded(&p, &keep),
             "my_app 1\nmy_app;main;a 1.5\nmy_app;main;a;b 5\n"
         );
         let pid = CollapseOptions {
             include_pid: true,
+            keep_empty: true,
             ..Default::default()
         };
         assert_eq!(
@@ -275,6 +288,7 @@ mod tests {
         assert_eq!(folded(&p, &missing), "");
         let skip = CollapseOptions {
             skip_after: vec!["a".into()],
+            keep_empty: true,
             ..Default::default()
         };
         assert_eq!(folded(&p, &skip), "a 1.5\na;b 5\nmy_app 1\n");
@@ -293,5 +307,31 @@ mod tests {
     fn empty_profile_prints_nothing() {
         let p = ProfileBuilder::new().finish(ProfileMeta::default());
         assert_eq!(folded(&p, &CollapseOptions::default()), "");
+    }
+
+    /// A sample whose record has no stack lines: inferno-collapse-perf 0.12 prints only
+    /// `head;main 1` for this input (run here), stackcollapse-perf.pl also prints `head 1` (it puts
+    /// the process name on the empty stack and then keeps any non-empty stack).
+    #[test]
+    fn samples_without_frames_follow_the_flavour() {
+        use crate::perf::{Flavour, PerfOptions};
+        let text = b"head 123 1.000: 1 cpu-clock:\n\nhead 123 2.000: 1 cpu-clock:\n\t1 main (/bin/head)\n\n";
+        for (flavour, want) in [
+            (Flavour::Inferno, "head;main 1\n"),
+            (Flavour::FlameGraph, "head 1\nhead;main 1\n"),
+        ] {
+            let perf = PerfOptions {
+                flavour,
+                ..PerfOptions::default()
+            };
+            let opts = crate::ImportOptions {
+                perf: perf.clone(),
+                ..crate::ImportOptions::default()
+            };
+            let p = crate::import_bytes(text, "x.txt", &opts).unwrap();
+            let mut out = Vec::new();
+            write_folded(&p, &perf.collapse_options(), &mut out).unwrap();
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{flavour:?}");
+        }
     }
 }

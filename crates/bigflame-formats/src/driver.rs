@@ -37,6 +37,7 @@
 use crate::error::ImportError;
 use crate::folded::{self, FoldedOptions};
 use crate::input::{self, Input, Source};
+use crate::perf_data::{self, PerfInput};
 use crate::sniff::{self, Encoding, Format, Sniffed};
 use bigflame_model::{Profile, ProfileBuilder, ProfileMeta};
 use std::io::{self, Read};
@@ -67,6 +68,10 @@ pub struct Progress {
 /// A progress callback; called from worker threads, so it must be cheap and thread-safe.
 pub type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
 
+/// A progressive-display hook: receives the profile merged so far (see
+/// [`ImportOptions::snapshot`]).
+pub type SnapshotFn = Arc<dyn Fn(&Profile) + Send + Sync>;
+
 /// How to import.
 #[derive(Clone)]
 pub struct ImportOptions {
@@ -78,6 +83,11 @@ pub struct ImportOptions {
     pub perf: perf::PerfOptions,
     /// Called after every chunk.
     pub progress: Option<ProgressFn>,
+    /// Progressive display (chunked formats only): called after each merged wave (in-memory
+    /// input) or block (streams) with the profile merged so far, on the merging thread while the
+    /// next wave parses. It borrows: clone what you keep, and throttle (a clone costs about the
+    /// model's size, so keep the interval growing with it). Whole-document formats never call it.
+    pub snapshot: Option<SnapshotFn>,
     /// Map regular files (default); `false` reads them with `read()` (for files being rewritten).
     pub mmap: bool,
     /// Target chunk size for parallel parsing.
@@ -100,6 +110,7 @@ impl Default for ImportOptions {
             format: None,
             perf: perf::PerfOptions::default(),
             progress: None,
+            snapshot: None,
             mmap: true,
             chunk_bytes: 16 << 20,
             block_bytes: 32 << 20,
@@ -114,6 +125,7 @@ impl std::fmt::Debug for ImportOptions {
             .field("format", &self.format)
             .field("perf", &self.perf)
             .field("progress", &self.progress.is_some())
+            .field("snapshot", &self.snapshot.is_some())
             .field("mmap", &self.mmap)
             .field("chunk_bytes", &self.chunk_bytes)
             .field("block_bytes", &self.block_bytes)
@@ -195,6 +207,8 @@ fn import_input(
 /// What to do with an input after sniffing.
 pub(crate) enum Plan {
     Parse(Format),
+    /// A perf.data recording: run `perf script` on it.
+    PerfData,
     Empty(String),
 }
 
@@ -214,6 +228,9 @@ pub(crate) fn plan(
             Sniffed::Unknown(detail) => return Err(ImportError::unknown(name, detail)),
         },
     };
+    if format == Format::PerfData {
+        return Ok(Plan::PerfData);
+    }
     if let Some(detail) = format.unsupported_detail(name) {
         return Err(ImportError::unknown(name, detail));
     }
@@ -271,6 +288,13 @@ fn import_slice(
     let format = match plan(head, complete, name, hint, opts)? {
         Plan::Parse(f) => f,
         Plan::Empty(f) => return Ok(empty_profile(name, &f)),
+        Plan::PerfData => {
+            let input = match hint {
+                Some(path) if name != "-" && path.is_file() => PerfInput::File(path),
+                _ => PerfInput::Stream(Box::new(data)),
+            };
+            return perf_data::import(input, name, opts);
+        }
     };
     let encoding = Encoding::detect(data);
     if encoding.is_utf16() {
@@ -302,6 +326,7 @@ fn import_slice(
     let total = Some(data.len() as u64);
     let engine = Engine::new(&fmt, opts, total, None);
     let mut merger = Merger::default();
+    merger.snapshot = opts.snapshot.clone();
     with_pool(opts.threads, || {
         let threads = rayon::current_num_threads();
         let ranges = split(
@@ -319,6 +344,7 @@ fn import_slice(
             );
             pending = Some(parsed);
         }
+        merger.snapshot = None; // the final profile follows at once
         merger.merge(pending, data, 0, false);
     });
     let profile = merger.finish(meta(name, fmt.format), fmt.warnings);

@@ -42,6 +42,26 @@ pub enum ImportError {
         /// What is wrong.
         message: String,
     },
+    /// Malformed binary data (a protobuf message, ...), located by byte offset in the decoded input.
+    #[error("{path}: at byte {offset}: {message}")]
+    Binary {
+        /// The file, `-` for stdin.
+        path: PathBuf,
+        /// Offset in the decoded (decompressed) input.
+        offset: u64,
+        /// What is wrong.
+        message: String,
+    },
+    /// A well-formed document whose content breaks its format's rules (a JSON profile whose events
+    /// close a frame that is not open, a sample naming a frame that does not exist...). The message
+    /// says where, in the document's own terms (profile, event or sample index).
+    #[error("{path}: {message}")]
+    Invalid {
+        /// The file, `-` for stdin.
+        path: PathBuf,
+        /// What is wrong and where.
+        message: String,
+    },
     /// The input holds no data at all. The importers themselves return an empty profile for an empty
     /// input (so `collapse` of an empty file prints nothing, as inferno does); commands that cannot use
     /// an empty profile (the viewer) turn it into this error with [`ImportError::empty`].
@@ -80,9 +100,26 @@ impl ImportError {
         }
     }
 
+    /// An [`ImportError::Invalid`] for `path`.
+    pub fn invalid(path: impl Into<PathBuf>, message: impl Into<String>) -> Self {
+        ImportError::Invalid {
+            path: path.into(),
+            message: message.into(),
+        }
+    }
+
     /// An [`ImportError::Empty`] for `path`.
     pub fn empty(path: impl Into<PathBuf>) -> Self {
         ImportError::Empty { path: path.into() }
+    }
+
+    /// An [`ImportError::Binary`] at byte `offset` of `path`'s decoded data.
+    pub fn at_byte(path: impl Into<PathBuf>, offset: usize, message: impl Into<String>) -> Self {
+        ImportError::Binary {
+            path: path.into(),
+            offset: offset as u64,
+            message: message.into(),
+        }
     }
 
     /// An [`ImportError::Parse`] located at byte `offset` of `data` (converted to line and column).

@@ -74,6 +74,9 @@ impl EventedStack {
             let stack = self.current();
             let len = at - last;
             if len > 0.0 || (!stack.is_empty() && !self.emitted_current) {
+                if let Some(e) = b.events.get_mut(to.event.index()) {
+                    e.intervals = true;
+                }
                 let time = (last * to.to_ns).max(0.0).round() as u64;
                 b.sample(to.thread, to.event, Some(time), stack, len * to.to_weight);
                 self.emitted_current = true;

@@ -139,7 +139,7 @@ impl Format {
 
     /// True when bigflame can import this format.
     pub fn is_supported(self) -> bool {
-        matches!(self, Format::PerfScript | Format::Folded)
+        matches!(self, Format::PerfScript | Format::Folded | Format::PerfData)
             || crate::driver::whole::parser(self).is_some()
     }
 
@@ -154,11 +154,7 @@ impl Format {
                     .to_string(),
             );
         }
-        if self == Format::PerfData {
-            return Some(format!(
-                "this is a perf.data file; run `perf script -i {path} | bigflame -`"
-            ));
-        }
+        let _ = path;
         let supported: Vec<&str> = Format::ALL
             .into_iter()
             .filter(|f| f.is_supported())

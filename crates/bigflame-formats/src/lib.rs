@@ -15,15 +15,29 @@
 // Input data must never panic the importer: no unwrap/expect outside tests.
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used))]
 
+pub mod callgraph;
+pub mod callgrind;
 pub mod collapse;
 pub mod driver;
 pub mod error;
 pub mod evented;
+pub mod export;
+pub mod firefox;
 pub mod folded;
 pub mod format;
+pub mod ghc;
 pub mod input;
+pub mod instruments;
+pub mod json;
+pub mod papyrus;
 pub mod perf;
+mod perf_data;
+pub mod pmcstat;
+pub mod pprof;
+pub mod pstats;
+pub mod safari;
 pub mod sniff;
+pub mod stackprof;
 
 pub use driver::{ImportOptions, Progress, ProgressFn, import_bytes, import_path, import_reader};
 pub use error::{ImportError, line_of_offset};

@@ -106,8 +106,11 @@ pub fn sniff(head: &[u8], complete: bool, hint: Option<&Path>) -> Sniffed {
         return Sniffed::Known(Format::NestedGzip);
     }
     if looks_binary(head) {
+        if crate::pstats::looks_like_pstats(head) {
+            return Sniffed::Known(Format::Pstats);
+        }
         // pprof is a protobuf whose first field is usually `sample_type` (field 1, length-delimited).
-        if head.first() == Some(&0x0a) {
+        if head.first() == Some(&0x0a) || crate::pprof::looks_like_pprof(head) {
             return Sniffed::Known(Format::Pprof);
         }
         let shown: Vec<String> = head.iter().take(8).map(|b| format!("{b:02x}")).collect();
@@ -140,6 +143,9 @@ fn sniff_text(head: &[u8], complete: bool, hint: Option<&Path>) -> Sniffed {
     }
     if matches!(trimmed[0], b'{' | b'[') {
         return Sniffed::Known(json_flavour(trimmed));
+    }
+    if let Some(format) = sniff_line_formats(trimmed, complete) {
+        return Sniffed::Known(format);
     }
     let mut folded = 0usize;
     let mut perf = 0usize;
@@ -219,6 +225,39 @@ fn sniff_text(head: &[u8], complete: bool, hint: Option<&Path>) -> Sniffed {
     ))
 }
 
+/// Text formats told by the shape of their first lines: an Instruments deep copy by its
+/// tab-separated header, `pmcstat -G` callgraphs and Papyrus logs when at least 80% of the first
+/// meaningful lines have their shape (pmcstat files may carry comments and stray lines).
+fn sniff_line_formats(text: &[u8], complete: bool) -> Option<Format> {
+    let text = String::from_utf8_lossy(text);
+    let mut lines: Vec<&str> = text
+        .split('\n')
+        .map(|l| l.strip_suffix('\r').unwrap_or(l))
+        .collect();
+    if !complete && lines.len() > 1 {
+        lines.pop();
+    }
+    let mut meaningful = lines
+        .into_iter()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with('#') && !l.starts_with("//"));
+    let first = meaningful.next()?;
+    if crate::instruments::is_header(first) {
+        return Some(Format::InstrumentsDeepCopy);
+    }
+    let sample: Vec<&str> = std::iter::once(first).chain(meaningful.take(49)).collect();
+    let share = |pred: &dyn Fn(&str) -> bool| {
+        let n = sample.iter().filter(|l| pred(l)).count();
+        n >= 1 && n * 10 >= sample.len() * 8
+    };
+    if share(&crate::pmcstat::is_callgraph_line) {
+        return Some(Format::Pmcstat);
+    }
+    if share(&|l| crate::papyrus::is_log_line(l) || l == "Log closed") {
+        return Some(Format::Papyrus);
+    }
+    None
+}
+
 /// A perf sample header has a `123.456789:` timestamp token (or, without `-F time`, a token ending in
 /// `:` right after a number, the event name).
 fn looks_like_perf_header(line: &[u8]) -> bool {
@@ -253,13 +292,24 @@ fn json_flavour(text: &[u8]) -> Format {
     let head = &text[..text.len().min(SNIFF_BYTES)];
     let has = |needle: &str| memchr::memmem::find(head, needle.as_bytes()).is_some();
     // Keys may come in any order and with any spacing, so look for distinctive key names only.
-    if has("speedscope.app/file-format-schema") || has("\"exporter\":\"speedscope@") {
+    // Safari recordings hold `stackFrames` too: tell them apart before Chrome traces.
+    let safari =
+        has("\"recording\"") && (has("\"instrumentTypes\"") || has("\"sampleStackTraces\""));
+    // speedscope: its schema URL, or (exporters that write it last) its top-level keys.
+    if safari {
+        Format::Safari
+    } else if has("speedscope.app/file-format-schema")
+        || has("\"exporter\":\"speedscope@")
+        || (has("\"shared\"") && has("\"frames\"") && has("\"profiles\""))
+    {
         Format::SpeedscopeJson
     } else if has("\"traceEvents\"") || has("\"ph\"") || has("\"stackFrames\"") {
         Format::ChromeTrace
     } else if has("\"callFrame\"") && has("\"selfSize\"") {
         Format::V8HeapProfile
-    } else if (has("\"nodes\"") || has("\"head\"")) && has("\"hitCount\"") {
+    } else if ((has("\"nodes\"") || has("\"head\"")) && has("\"hitCount\""))
+        || (has("\"nodes\"") && has("\"callFrame\"") && has("\"timeDeltas\""))
+    {
         Format::ChromeCpuProfile
     } else if has("\"gc_samples\"") || (has("\"mode\"") && has("\"missed_samples\"")) {
         Format::Stackprof
@@ -371,6 +421,35 @@ mod tests {
                 .unsupported_detail("x")
                 .is_some_and(|d| d.contains("JSON"))
         );
+    }
+
+    #[test]
+    fn line_shaped_text_formats_are_recognised() {
+        let instruments = b"Weight\tSelf Weight\t\tSymbol Name\n4 ms  100%\t0\t \tstart\n";
+        assert_eq!(s(instruments), Sniffed::Known(Format::InstrumentsDeepCopy));
+        let alloc = b"Bytes Used\tCount\t\tSymbol Name\n 1 MB  100%\t1\t \tstart\n";
+        assert_eq!(s(alloc), Sniffed::Known(Format::InstrumentsDeepCopy));
+        let pmcstat = b"@ cycles [3 samples]\n\n100.0%  [3]  f @ /bin/x\n 100.0%  [3]   main\n";
+        assert_eq!(s(pmcstat), Sniffed::Known(Format::Pmcstat));
+        // Stray lines are tolerated while most lines have the shape.
+        let mut mixed = b"# comment\ninvalid line\n".to_vec();
+        for _ in 0..9 {
+            mixed.extend_from_slice(b"50.0%  [1]  f\n");
+        }
+        assert_eq!(s(&mixed), Sniffed::Known(Format::Pmcstat));
+        let papyrus =
+            b"S log opened (PC)\n500:PUSH:3053:1:None:a..f\n600:POP:3053:1:None:a..f\nLog closed\n";
+        assert_eq!(s(papyrus), Sniffed::Known(Format::Papyrus));
+        // A head cut inside a line still decides on its whole lines.
+        assert_eq!(
+            sniff(b"500:PUSH:1:1:None:a..f\n600:POP:1:1:No", false, None),
+            Sniffed::Known(Format::Papyrus)
+        );
+        // Folded and perf text are not taken for them.
+        assert_eq!(s(b"a;b 50\nc 1\n"), Sniffed::Known(Format::Folded));
+        let safari = br#"{"version":1,"recording":{"displayName":"r","instrumentTypes":[],
+            "sampleStackTraces":[{"stackFrames":[]}]}}"#;
+        assert_eq!(s(safari), Sniffed::Known(Format::Safari));
     }
 
     #[test]

@@ -71,6 +71,7 @@ impl ProfileBuilder {
         self.events.push(EventType {
             name: name.to_string(),
             unit,
+            intervals: false,
         });
         EventId::from_index(self.events.len() - 1)
     }
@@ -175,7 +176,11 @@ fn merge_into(global: &mut ProfileBuilder, local: ProfileBuilder) {
     let event_map: Vec<EventId> = local
         .events
         .iter()
-        .map(|e| global.event(&e.name, e.unit))
+        .map(|e| {
+            let id = global.event(&e.name, e.unit);
+            global.events[id.index()].intervals |= e.intervals;
+            id
+        })
         .collect();
     for thread in local.threads {
         let key = ThreadKey {

@@ -22,9 +22,11 @@
 
 mod builder;
 mod calltree;
+pub mod diff;
 mod frames;
 mod functions;
 mod ids;
+pub mod palette;
 mod profile;
 mod stacks;
 mod strings;
@@ -42,7 +44,10 @@ pub use profile::{
 };
 pub use stacks::StackTable;
 pub use strings::StringTable;
-pub use transform::{collapse_direct_recursion, collapse_stacks};
+pub use transform::{
+    FuncRef, Granularity, Transform, TransformError, TransformStack, collapse_all_recursion,
+    collapse_direct_recursion, collapse_indirect_stacks, collapse_stacks, with_thread_roots,
+};
 
 /// The hasher used by every interning map in bigflame: fast, non-cryptographic, and seeded with a fixed
 /// seed so that builds are reproducible (iteration order never leaks into output anyway).

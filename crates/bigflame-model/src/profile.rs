@@ -101,6 +101,10 @@ pub struct EventType {
     pub name: String,
     /// What its weights count.
     pub unit: WeightUnit,
+    /// True when each sample is an interval: it starts at its timestamp and its weight is its
+    /// duration in nanoseconds (profiles made from begin/end events). Time Order then lays samples
+    /// out as exact intervals instead of "until the next sample".
+    pub intervals: bool,
 }
 
 /// The samples of one thread for one event, as parallel columns.

@@ -2,9 +2,15 @@
 //! stable flame-graph colours.
 //!
 //! Stability matters: the same function must get the same colour on every run and machine, so
-//! people can recognise it across screenshots. We hash with FNV-1a (fixed, no random seed,
-//! endianness-independent) and map into FlameGraph's warm palette (red 200–255, green 50–230,
-//! blue 0–55).
+//! people can recognise it across screenshots. The palettes themselves live in
+//! [`bigflame_model::palette`] (pure code, so the SVG writer in the formats crate draws the same
+//! colours); this module packs them for the GPU. The default, [`for_name`], hashes the name with
+//! FNV-1a (fixed, no random seed, endianness-independent) into FlameGraph's warm palette (red
+//! 200–255, green 50–230, blue 0–55).
+
+use bigflame_model::FrameKind;
+use bigflame_model::palette;
+pub use bigflame_model::palette::{Palette, fnv1a};
 
 /// Packs sRGB bytes into the renderer's colour format.
 pub const fn rgba(r: u8, g: u8, b: u8, a: u8) -> u32 {
@@ -21,51 +27,26 @@ pub const fn unpack(c: u32) -> [u8; 4] {
     c.to_le_bytes()
 }
 
-/// 64-bit FNV-1a of `bytes`.
-pub const fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    let mut i = 0;
-    while i < bytes.len() {
-        h ^= bytes[i] as u64;
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
-        i += 1;
-    }
-    h
+/// A `0xRRGGBB` palette colour packed for the renderer (opaque).
+pub const fn from_rgb24(c: u32) -> u32 {
+    rgb((c >> 16) as u8, (c >> 8) as u8, c as u8)
 }
 
-fn lerp_u8(lo: u8, hi: u8, t: u64) -> u8 {
-    // t in 0..=255
-    (u64::from(lo) + (u64::from(hi) - u64::from(lo)) * t / 255) as u8
-}
-
-/// Warm FlameGraph-like colour for a function name: red 200–255, green 50–230, blue 0–55.
+/// Warm FlameGraph-like colour for a function name: red 200–255, green 50–230, blue 0–55
+/// ([`Palette::Hot`]).
 pub fn for_name(name: &str) -> u32 {
-    let h = fnv1a(name.as_bytes());
-    // Green carries most of the variation (like FlameGraph's "hot" palette); independent bytes
-    // of the hash drive each channel so similar names still differ.
-    let r = lerp_u8(200, 255, h & 0xff);
-    let g = lerp_u8(50, 230, (h >> 8) & 0xff);
-    let b = lerp_u8(0, 55, (h >> 16) & 0xff);
-    rgb(r, g, b)
+    from_rgb24(Palette::Hot.color(name, FrameKind::User, None))
 }
 
 /// Distinct hues per module/library (a colour per DSO or package), still stable; the name's
 /// hash varies lightness a little inside the module's hue so neighbours stay distinguishable.
 pub fn for_module(module: &str, name: &str) -> u32 {
-    const PALETTE: [[u8; 3]; 8] = [
-        [222, 120, 60],  // orange
-        [90, 160, 220],  // blue
-        [120, 190, 100], // green
-        [200, 120, 200], // purple
-        [230, 190, 70],  // yellow
-        [90, 190, 180],  // teal
-        [220, 100, 110], // rose
-        [160, 140, 110], // taupe
-    ];
-    let base = PALETTE[(fnv1a(module.as_bytes()) % PALETTE.len() as u64) as usize];
-    let shift = (fnv1a(name.as_bytes()) % 41) as i16 - 20; // -20..=20
-    let ch = |c: u8| (i16::from(c) + shift).clamp(0, 255) as u8;
-    rgb(ch(base[0]), ch(base[1]), ch(base[2]))
+    from_rgb24(palette::by_module(module, name))
+}
+
+/// The colour of a frame in `palette` (see [`Palette::color`]).
+pub fn for_frame(palette: Palette, name: &str, kind: FrameKind, module: Option<&str>) -> u32 {
+    from_rgb24(palette.color(name, kind, module))
 }
 
 /// Washed-out variant (CPU-side equivalent of `FLAG_DIMMED`), e.g. for legends.
@@ -119,5 +100,17 @@ mod tests {
         let [r, g, b, _] = unpack(dim(c));
         assert!(r == g && g == b && r > 150);
         assert_eq!(for_module("libc", "a"), for_module("libc", "a"));
+    }
+
+    #[test]
+    fn palettes_pack_red_first() {
+        // Hot "main" is (243, 52, 32) (worked out in the model's palette tests).
+        assert_eq!(unpack(for_name("main")), [243, 52, 32, 255]);
+        assert_eq!(
+            for_frame(Palette::Hot, "main", FrameKind::Kernel, None),
+            for_name("main")
+        );
+        let [r, g, b, a] = unpack(for_frame(Palette::Java, "x", FrameKind::Kernel, None));
+        assert!(r >= 190 && (90..=155).contains(&g) && b == 0 && a == 255);
     }
 }

@@ -3,6 +3,8 @@
 //! Why the flag names: `collapse` is a drop-in replacement for FlameGraph's `stackcollapse-perf.pl`
 //! and `inferno-collapse-perf`, so it accepts their flags verbatim.
 
+pub use crate::cmd::transform_args::TransformArgs;
+use bigflame_model::palette::Palette;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
@@ -63,6 +65,11 @@ pub enum Command {
     Render(RenderArgs),
     /// Headless frame-budget benchmark: load, index, then a scripted zoom/pan camera path.
     Bench(BenchArgs),
+    /// Compare two profiles (any formats): biggest changes, a red/blue differential flame graph
+    /// (`-o diff.png`), or `--folded` two-column output like FlameGraph's difffolded.pl.
+    Diff(DiffArgs),
+    /// Export a flame graph (interactive SVG, PNG) or the profile (folded stacks, speedscope JSON).
+    Export(ExportArgs),
 }
 
 #[derive(Args, Debug)]
@@ -96,6 +103,8 @@ pub struct CollapseArgs {
     /// Naming rules: `inferno` (keeps quotes, demangles Rust) or `flamegraph` (stackcollapse-perf.pl).
     #[arg(long, value_enum, default_value_t = Flavour::Inferno)]
     pub flavour: Flavour,
+    #[command(flatten)]
+    pub transform: TransformArgs,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,6 +120,8 @@ pub struct InfoArgs {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
+    #[command(flatten)]
+    pub transform: TransformArgs,
 }
 
 #[derive(Args, Debug)]
@@ -129,6 +140,8 @@ pub struct TopArgs {
     /// Event to report (default: the first event).
     #[arg(long, value_name = "EVENT")]
     pub event: Option<String>,
+    #[command(flatten)]
+    pub transform: TransformArgs,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -182,6 +195,11 @@ pub struct RenderArgs {
     /// Colour spans by function name (stable warm palette) or by module.
     #[arg(long, value_enum, default_value_t = ColorByArg::Name)]
     pub color_by: ColorByArg,
+    /// Colour palette: hot, mem, io, java, js, perl, red, green, blue, aqua, yellow, purple, orange.
+    #[arg(long, default_value = "hot", value_parser = parse_palette)]
+    pub palette: Palette,
+    #[command(flatten)]
+    pub transform: TransformArgs,
 }
 
 #[derive(Args, Debug)]
@@ -218,4 +236,107 @@ pub struct BenchArgs {
 pub enum ColorByArg {
     Name,
     Module,
+}
+
+/// What `bigflame export` writes.
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportTo {
+    /// Interactive flame graph (hover, click to zoom, Ctrl+F search), self-contained.
+    Svg,
+    /// Flame graph image, drawn by the GPU renderer like `bigflame render --view left-heavy`.
+    Png,
+    /// Folded stacks (`root;...;leaf COUNT`), as `bigflame collapse` prints them.
+    Folded,
+    /// speedscope's JSON file format (bigflame and speedscope read it back).
+    Speedscope,
+}
+
+#[derive(Args, Debug)]
+pub struct ExportArgs {
+    /// Input file (`-` for standard input).
+    pub file: PathBuf,
+    /// Output file; `-` writes text formats to standard output.
+    #[arg(short = 'o', long)]
+    pub output: PathBuf,
+    /// Output format (default: from the extension of `-o`: .svg, .png, .folded/.txt, .json).
+    #[arg(long, value_enum)]
+    pub to: Option<ExportTo>,
+    /// Threads: a tid, a thread name, or a `comm pid/tid` label substring; repeatable (default: all).
+    #[arg(long, value_name = "THREAD")]
+    pub thread: Vec<String>,
+    /// Event to export (default: the first event; speedscope: every event).
+    #[arg(long, value_name = "EVENT")]
+    pub event: Option<String>,
+    /// Colour palette: hot, mem, io, java, js, perl, red, green, blue, aqua, yellow, purple, orange.
+    #[arg(long, default_value = "hot", value_parser = parse_palette)]
+    pub palette: Palette,
+    /// Colour frames by function name (the palette) or by module.
+    #[arg(long, value_enum, default_value_t = ColorByArg::Name)]
+    pub color_by: ColorByArg,
+    /// Image width, px.
+    #[arg(long, default_value_t = 1200)]
+    pub width: u32,
+    /// PNG height, px.
+    #[arg(long, default_value_t = 900)]
+    pub height: u32,
+    /// SVG: frames narrower than this many px are left out, with their callees.
+    #[arg(long, value_name = "PX", default_value_t = 0.1)]
+    pub min_width: f64,
+    /// SVG: the heading (default "Flame Graph", or "Icicle Graph" with --inverted).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// SVG: icicle graph, the root at the top.
+    #[arg(long)]
+    pub inverted: bool,
+    /// SVG: the bottom-up (callers) tree: leaf functions at the root.
+    #[arg(long)]
+    pub reverse: bool,
+}
+
+/// `--palette NAME`.
+fn parse_palette(name: &str) -> Result<Palette, String> {
+    Palette::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = Palette::ALL.iter().map(|p| p.name()).collect();
+        format!("unknown palette {name:?} (one of: {})", names.join(", "))
+    })
+}
+
+/// `bigflame diff BEFORE AFTER`.
+#[derive(Args, Debug)]
+pub struct DiffArgs {
+    /// The profile before the change (any format; `-` for standard input).
+    pub before: PathBuf,
+    /// The profile after the change.
+    pub after: PathBuf,
+    /// Print `stack BEFORE AFTER` lines like FlameGraph's difffolded.pl / inferno-diff-folded
+    /// (sorted bytewise), for flamegraph.pl / inferno-flamegraph.
+    #[arg(long)]
+    pub folded: bool,
+    /// Compare shares of each profile's total instead of absolute weights; with --folded, scale
+    /// the BEFORE counts to the AFTER total like difffolded.pl -n.
+    #[arg(long)]
+    pub normalize: bool,
+    /// With --folded: replace hex addresses (0x1f2e...) by 0x... like difffolded.pl -s.
+    #[arg(short = 's', long)]
+    pub strip_hex: bool,
+    /// Rows in the table of biggest changes.
+    #[arg(short = 'n', long = "count", default_value_t = 20)]
+    pub count: usize,
+    /// Rank changes by self or total weight.
+    #[arg(long, value_enum, default_value_t = TopBy::SelfWeight)]
+    pub by: TopBy,
+    /// Also draw the AFTER flame graph coloured by change (red grew, blue shrank) to this PNG.
+    #[arg(short = 'o', long)]
+    pub output: Option<PathBuf>,
+    /// PNG width, px.
+    #[arg(long, default_value_t = 1600)]
+    pub width: u32,
+    /// PNG height, px.
+    #[arg(long, default_value_t = 900)]
+    pub height: u32,
+    /// Event to compare, by name in both profiles (default: each profile's first event).
+    #[arg(long, value_name = "EVENT")]
+    pub event: Option<String>,
+    #[command(flatten)]
+    pub transform: TransformArgs,
 }

@@ -6,7 +6,7 @@
 //! and short loads print nothing.
 
 use anyhow::{Context, Result};
-use bigflame_formats::{Format, ImportOptions, Progress, import_path};
+use bigflame_formats::{Format, ImportOptions, Progress, ProgressFn, import_path};
 use bigflame_model::Profile;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::io::IsTerminal;
@@ -17,44 +17,69 @@ use std::time::{Duration, Instant};
 use crate::cli::LoadArgs;
 
 /// Loads with a terminal progress bar when appropriate.
-pub fn load(path: &Path, args: &LoadArgs, mut opts: ImportOptions) -> Result<Profile> {
+pub fn load(path: &Path, args: &LoadArgs, opts: ImportOptions) -> Result<Profile> {
+    load_reporting(path, args, opts, None)
+}
+
+/// The one load path of every command and the viewer: `args` (threads, forced format) applied
+/// to `opts`, progress to `progress` when given (the viewer's window) or else to a terminal bar
+/// that appears after half a second, and the skipped-record report ([`warnings`]) on stderr.
+/// Errors name the file and the cause.
+pub fn load_reporting(
+    path: &Path,
+    args: &LoadArgs,
+    mut opts: ImportOptions,
+    progress: Option<ProgressFn>,
+) -> Result<Profile> {
     opts.threads = args.threads;
     if let Some(name) = &args.format {
         let format = Format::from_name(name)
             .with_context(|| format!("unknown format {name:?} (try perf-script or folded)"))?;
         opts.format = Some(format);
     }
-    let bar = LazyBar::new(std::io::stderr().is_terminal());
-    let progress_bar = Arc::clone(&bar);
-    opts.progress = Some(Arc::new(move |p: Progress| {
-        LazyBar::update(&progress_bar, p)
-    }));
+    let bar = match progress {
+        Some(cb) => {
+            opts.progress = Some(cb);
+            None
+        }
+        None => {
+            let bar = LazyBar::new(std::io::stderr().is_terminal());
+            let progress_bar = Arc::clone(&bar);
+            opts.progress = Some(Arc::new(move |p: Progress| {
+                LazyBar::update(&progress_bar, p)
+            }));
+            Some(bar)
+        }
+    };
     let result = import_path(path, &opts);
-    LazyBar::finish(&bar);
+    if let Some(bar) = &bar {
+        LazyBar::finish(bar);
+    }
     let profile = result?;
-    report_skipped(&profile);
+    for line in warnings(&profile) {
+        eprintln!("bigflame: warning: {}: {line}", profile.meta.source);
+    }
     Ok(profile)
 }
 
-/// Prints one line per kind of skipped record (never one per record). The importer's own notes, when
-/// it wrote any, already describe the skipped records in the peers' words and are printed instead.
-fn report_skipped(profile: &Profile) {
+/// What a user should know about a loaded profile, one line per kind of skipped record (never
+/// one per record). The importer's own notes, when it wrote any, describe the skipped records in
+/// the peers' words and come instead. Shared by stderr and the viewer's window.
+pub fn warnings(profile: &Profile) -> Vec<String> {
     if !profile.meta.notes.is_empty() {
-        for note in &profile.meta.notes {
-            eprintln!("bigflame: warning: {}: {note}", profile.meta.source);
-        }
-        return;
+        return profile.meta.notes.clone();
     }
+    let mut out = Vec::new();
     for (reason, count, location, excerpt) in &profile.meta.skipped.entries {
         if *reason == bigflame_model::SkipReason::OtherEvent {
             continue; // a selection, not a problem; `info` lists every event
         }
-        eprintln!(
-            "bigflame: warning: {}: skipped {count} {} (first at {location}: {excerpt:?})",
-            profile.meta.source,
+        out.push(format!(
+            "skipped {count} {} (first at {location}: {excerpt:?})",
             reason.as_str(),
-        );
+        ));
     }
+    out
 }
 
 /// A progress bar that appears only after half a second.

@@ -6,7 +6,7 @@
 //! wave into one global builder as soon as it is parsed bounds memory by the model plus one wave, and
 //! running that merge beside the next wave's parsing (`rayon::join`) hides most of its cost.
 
-use super::{ChunkFormat, ImportOptions, Progress, ProgressFn};
+use super::{ChunkFormat, ImportOptions, Progress, ProgressFn, SnapshotFn};
 use crate::error::count_newlines;
 use bigflame_model::{Profile, ProfileBuilder, ProfileMeta, ThreadKey};
 use rayon::prelude::*;
@@ -136,6 +136,8 @@ pub(crate) struct Merger {
     /// Newlines counted in the input before absolute offset `counted_upto`.
     pub(super) lines: u64,
     counted_upto: u64,
+    /// [`ImportOptions::snapshot`], shown each merged profile before it is reopened.
+    pub(crate) snapshot: Option<SnapshotFn>,
 }
 
 impl Merger {
@@ -176,10 +178,11 @@ impl Merger {
             }
         }
         let all: Vec<ProfileBuilder> = self.global.take().into_iter().chain(builders).collect();
-        self.global = Some(reopen(bigflame_model::merge_builders(
-            all,
-            ProfileMeta::default(),
-        )));
+        let merged = bigflame_model::merge_builders(all, ProfileMeta::default());
+        if let Some(hook) = &self.snapshot {
+            hook(&merged);
+        }
+        self.global = Some(reopen(merged));
         if advance {
             let end = base + data.len() as u64;
             if self.counted_upto >= base && self.counted_upto < end {
@@ -235,4 +238,83 @@ fn reopen(p: Profile) -> ProfileBuilder {
         b.threads[id.index()].samples = t.samples;
     }
     b
+}
+
+#[cfg(test)]
+mod snapshot_tests {
+    use crate::{ImportOptions, import_bytes, import_reader};
+    use bigflame_model::{EventId, Profile};
+    use std::sync::{Arc, Mutex};
+
+    /// 40 folded lines `main;fN 1`: 40 samples of weight 1, in input order.
+    fn input() -> String {
+        (0..40).map(|i| format!("main;f{i} 1\n")).collect()
+    }
+
+    fn counts(snaps: &Mutex<Vec<(usize, usize)>>) -> Vec<(usize, usize)> {
+        snaps.lock().map(|v| v.clone()).unwrap_or_default()
+    }
+
+    /// Options with 1 thread and tiny chunks/blocks, recording (samples, frames) per snapshot.
+    fn opts(snaps: &Arc<Mutex<Vec<(usize, usize)>>>) -> ImportOptions {
+        let sink = Arc::clone(snaps);
+        ImportOptions {
+            threads: 1,
+            chunk_bytes: 40,
+            block_bytes: 60,
+            snapshot: Some(Arc::new(move |p: &Profile| {
+                let samples = if p.events.is_empty() {
+                    0
+                } else {
+                    p.sample_count(EventId::from_index(0))
+                };
+                if let Ok(mut v) = sink.lock() {
+                    v.push((samples, p.frames.len()));
+                }
+            })),
+            ..ImportOptions::default()
+        }
+    }
+
+    /// Each snapshot is a growing prefix of the input (1 frame `main` + one per sample), and
+    /// the last one is smaller than the whole (the final merge is not snapshotted).
+    fn check(snaps: &[(usize, usize)], what: &str) {
+        assert!(snaps.len() >= 2, "{what}: several snapshots: {snaps:?}");
+        for w in snaps.windows(2) {
+            assert!(w[0].0 < w[1].0, "{what}: growing: {snaps:?}");
+        }
+        for &(samples, frames) in snaps {
+            assert!(samples > 0 && samples < 40, "{what}: partial: {snaps:?}");
+            assert_eq!(frames, samples + 1, "{what}: a prefix of the input");
+        }
+    }
+
+    #[test]
+    fn in_memory_imports_show_the_merged_prefix_after_each_wave() {
+        let snaps = Arc::new(Mutex::new(Vec::new()));
+        let p = import_bytes(input().as_bytes(), "s.folded", &opts(&snaps)).expect("parses");
+        assert_eq!(p.sample_count(EventId::from_index(0)), 40);
+        check(&counts(&snaps), "in memory");
+    }
+
+    #[test]
+    fn streams_show_the_merged_prefix_after_each_block() {
+        // More than the 64 KiB read for sniffing, in 16 KiB blocks.
+        let text: String = (0..8000).map(|i| format!("main;f{i} 1\n")).collect();
+        let snaps = Arc::new(Mutex::new(Vec::new()));
+        let mut o = opts(&snaps);
+        o.block_bytes = 16 << 10;
+        o.chunk_bytes = 4 << 10;
+        let reader = Box::new(std::io::Cursor::new(text.into_bytes()));
+        let p = import_reader(reader, "s.folded", &o).expect("parses");
+        assert_eq!(p.sample_count(EventId::from_index(0)), 8000);
+        let snaps = counts(&snaps);
+        // Streams snapshot every merged block, the last included (its merge ends the loop).
+        assert!(snaps.len() >= 2, "several snapshots: {snaps:?}");
+        assert!(snaps.windows(2).all(|w| w[0].0 <= w[1].0), "{snaps:?}");
+        assert!(
+            snaps.iter().all(|&(s, f)| f == s + 1 && s <= 8000),
+            "{snaps:?}"
+        );
+    }
 }

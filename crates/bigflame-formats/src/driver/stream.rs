@@ -133,6 +133,11 @@ pub(crate) fn import_stream(
     };
     let format = match plan(&head, eof, name, hint, opts)? {
         Plan::Parse(f) => f,
+        Plan::PerfData => {
+            let rest = io::Cursor::new(head).chain(reader);
+            let input = crate::perf_data::PerfInput::Stream(Box::new(rest));
+            return crate::perf_data::import(input, name, opts);
+        }
         Plan::Empty(f) => {
             return Ok(with_truncation(
                 empty_profile(name, &f),
@@ -170,6 +175,7 @@ pub(crate) fn import_stream(
     let boundary = fmt.next_record_boundary;
     let engine = Engine::new(&fmt, opts, bytes_total, Some(Arc::clone(&bytes_read)));
     let mut merger = Merger::starting_at(base);
+    merger.snapshot = opts.snapshot.clone();
     let block_bytes = opts.block_bytes.max(1);
     let outcome = std::thread::scope(|ts| {
         let (tx, rx) = sync_channel::<Msg>(0);

@@ -165,18 +165,14 @@ fn binary_garbage_is_a_clear_error() {
     let msg = import_bytes(b"PERFILE2\0\0\0", "perf.data", &ImportOptions::default())
         .unwrap_err()
         .to_string();
-    assert_eq!(
-        msg,
-        "perf.data: this is a perf.data file; run `perf script -i perf.data | bigflame -`"
-    );
-    let msg = import_bytes(
-        b"{\"traceEvents\": []}",
-        "t.json",
-        &ImportOptions::default(),
-    )
-    .unwrap_err()
-    .to_string();
-    assert!(msg.contains("Chrome"), "{msg}");
+    // Not a real recording: perf refuses it (or is missing); either way the message says so.
+    assert!(msg.starts_with("perf.data: "), "{msg}");
+    assert!(msg.contains("perf"), "{msg}");
+    let msg = import_bytes(b"{\"a\": [1, 2]}", "t.json", &ImportOptions::default())
+        .unwrap_err()
+        .to_string();
+    assert!(msg.starts_with("t.json: "), "{msg}");
+    assert!(msg.contains("JSON of an unknown schema"), "{msg}");
 }
 
 #[test]
@@ -370,15 +366,20 @@ fn input_from_vec_detects_gzip() {
 
 #[test]
 fn forced_unsupported_format_is_an_error() {
+    // Any format recognised but without an importer (NestedGzip has a message of its own).
+    let Some(format) = Format::ALL
+        .into_iter()
+        .find(|f| !f.is_supported() && !matches!(f, Format::NestedGzip | Format::PerfData))
+    else {
+        return; // every format has an importer
+    };
     let o = ImportOptions {
-        format: Some(Format::Callgrind),
+        format: Some(format),
         ..ImportOptions::default()
     };
     let msg = import_bytes(b"a;b 1\n", "x", &o).unwrap_err().to_string();
-    assert!(
-        msg.starts_with("x: this looks like callgrind output"),
-        "{msg}"
-    );
+    let want = format!("x: this looks like {}", format.describe());
+    assert!(msg.starts_with(&want), "{msg}");
 }
 
 #[test]

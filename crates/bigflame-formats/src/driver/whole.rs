@@ -19,6 +19,20 @@ pub(crate) type WholeFn = fn(&[u8], &str, &ImportOptions) -> Result<Profile, Imp
 /// The whole-document importer of a format, if bigflame has one.
 pub(crate) fn parser(format: Format) -> Option<WholeFn> {
     match format {
+        Format::SpeedscopeJson => Some(crate::json::speedscope::import),
+        Format::ChromeCpuProfile => Some(crate::json::cpuprofile::import),
+        Format::ChromeTrace => Some(crate::json::trace_event::import),
+        Format::V8HeapProfile => Some(crate::json::heap_profile::import),
+        Format::Pprof => Some(crate::pprof::import),
+        Format::Pmcstat => Some(crate::pmcstat::import),
+        Format::Papyrus => Some(crate::papyrus::import),
+        Format::InstrumentsDeepCopy => Some(crate::instruments::import),
+        Format::Stackprof => Some(crate::stackprof::import),
+        Format::Firefox => Some(crate::firefox::import),
+        Format::Safari => Some(crate::safari::import),
+        Format::GhcProf => Some(crate::ghc::import),
+        Format::Callgrind => Some(crate::callgrind::import),
+        Format::Pstats => Some(crate::pstats::import),
         _ => None,
     }
 }

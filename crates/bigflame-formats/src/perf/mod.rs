@@ -78,6 +78,7 @@ impl PerfOptions {
             include_tid: self.include_tid,
             event: self.event_filter.clone(),
             skip_after: self.skip_after.clone(),
+            keep_empty: self.flavour == Flavour::FlameGraph,
         }
     }
 }

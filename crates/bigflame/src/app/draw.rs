@@ -11,6 +11,7 @@
 //! so the viewer needs no second UI stack. Flame labels are dropped where chrome covers them,
 //! because the renderer draws every label above every rect.
 
+use crate::app::colors::ColorCache;
 use crate::app::minimap::Minimap;
 use crate::app::state::{ViewKind, view_name};
 use crate::app::viewer::{Status, Viewer};
@@ -31,17 +32,64 @@ pub(super) struct Text {
     pub(super) color: u32,
 }
 
+/// `loading… 45% · 0.9 of 2.0 GB · 1.2 M samples`.
+fn loading_text(p: &bigflame_formats::Progress) -> String {
+    let gb = |b: u64| b as f64 / 1e9;
+    let samples = if p.samples_so_far >= 1_000_000 {
+        format!("{:.1} M samples", p.samples_so_far as f64 / 1e6)
+    } else {
+        format!("{} samples", p.samples_so_far)
+    };
+    match p.bytes_total.filter(|&t| t > 0) {
+        Some(t) => format!(
+            "loading… {:.0}% · {:.2} of {:.2} GB · {samples}",
+            100.0 * p.bytes_done as f64 / t as f64,
+            gb(p.bytes_done),
+            gb(t)
+        ),
+        None => format!("loading… {:.2} GB · {samples}", gb(p.bytes_done)),
+    }
+}
+
+/// The status line's left side when nothing is selected or searched: a notice ("saved …"),
+/// the load's progress while a partial profile is shown, else the file and its warnings
+/// (skipped records, importer notes; all of them are on stderr).
+fn status_left(viewer: &Viewer) -> String {
+    if let Some(n) = &viewer.notice {
+        return n.clone();
+    }
+    if let (Status::Loading(p), Some(_)) = (&viewer.status, &viewer.data) {
+        return format!("{} (partial: still loading)", loading_text(p));
+    }
+    let warnings = viewer.data.as_ref().map_or(&[][..], |d| &d.warnings[..]);
+    match warnings {
+        [] => viewer.source.clone(),
+        [one] => format!("{} · ⚠ {one}", viewer.source),
+        [first, rest @ ..] => format!(
+            "{} · ⚠ {first} (+{} more on stderr)",
+            viewer.source,
+            rest.len()
+        ),
+    }
+}
+
 /// Reused per-frame buffers.
 #[derive(Default)]
 pub struct Frame {
-    flame: FlameScene,
+    pub(super) flame: FlameScene,
     /// The Sandwich callers' half (merged into `flame` after building).
     callers: FlameScene,
     pub(super) texts: Vec<Text>,
+    /// The background colour (the diff's grey while it is shown; 0 = the usual one).
+    clear: u32,
     /// Areas (x0, y0, x1, y1) where flame labels must not be drawn.
     covered: Vec<[f32; 4]>,
     /// The Time Order minimap strip and its cached spans.
     minimap: Minimap,
+    /// The frame colours of the `c` mode.
+    colors: ColorCache,
+    /// One lane's scene, before it joins `flame`.
+    scratch: FlameScene,
 }
 
 impl Frame {
@@ -52,23 +100,45 @@ impl Frame {
         let s = st.scale as f32;
         self.texts.clear();
         self.covered.clear();
+        self.clear = 0;
+        let mut colors = std::mem::take(&mut self.colors);
+        let frame_colors = colors.get(viewer);
         let mut opts = st.scene_options();
         opts.highlight = viewer.search.highlight();
         opts.viewport_px = (st.canvas_w(), st.viewport.1);
+        opts.colors = frame_colors;
+        // A partial profile (progressive load) is browsable like a loaded one.
+        let ready = viewer.data.is_some()
+            && matches!(viewer.status, Status::Ready | Status::Loading(_))
+            && !viewer.building;
         let sandwich = viewer.data.as_ref().and_then(|d| d.sandwich.as_ref());
-        let ready = viewer.status == Status::Ready;
         let view = viewer
             .view()
-            .filter(|_| ready && st.kind != ViewKind::Sandwich);
+            .filter(|_| ready && st.kind != ViewKind::Sandwich && !viewer.lanes_on());
         let sandwich = sandwich.filter(|_| ready && st.kind == ViewKind::Sandwich);
-        if let Some(view) = view {
+        if ready && viewer.lanes_on() {
+            self.flame.rects.clear();
+            self.flame.labels.clear();
+            self.flame.viewport_px = st.viewport;
+            let mut scratch = std::mem::take(&mut self.scratch);
+            self.lanes(viewer, &mut scratch, frame_colors);
+            self.scratch = scratch;
+        } else if let Some(view) = view {
+            let diff = viewer.diff_shown();
+            opts.node_colors = diff.map(|(d, norm)| &d.colors[usize::from(norm)][..]);
+            self.clear = if diff.is_some() {
+                crate::scene::diff::DIFF_BACKGROUND
+            } else {
+                colors::BACKGROUND
+            };
             build_scene(view, &st.camera, &opts, &mut self.flame);
             self.flame.viewport_px = st.viewport;
             if let Some([x0, y0, x1, y1]) = st.minimap_rect() {
                 // Drawn after the chart, so it covers rows scrolled up under it.
                 self.covered
                     .push([x0 as f32, y0 as f32, x1 as f32, y1 as f32]);
-                self.minimap.draw(viewer, &mut self.flame.rects);
+                self.minimap
+                    .draw(viewer, frame_colors, &mut self.flame.rects);
             }
         } else if let Some(sw) = sandwich {
             {
@@ -111,13 +181,14 @@ impl Frame {
             Status::Empty => {
                 Some("Drop a profile file here, or press Ctrl+O to open one".to_string())
             }
-            Status::Loading(Some(f)) => Some(format!("loading… {:.0}%", f * 100.0)),
-            Status::Loading(None) => Some("loading…".to_string()),
+            Status::Loading(p) if viewer.data.is_none() => Some(loading_text(p)),
             Status::Failed(e) => Some(format!("error: {e}")),
+            _ if viewer.building => Some(format!("building the {} view…", view_name(st.kind))),
+            _ if viewer.lanes_on() => None,
             Status::Ready if viewer.view().is_none_or(|v| v.depth_count() == 0) => {
                 Some("no samples to show".to_string())
             }
-            Status::Ready => None,
+            _ => None,
         };
         if let Some(text) = message {
             self.texts.push(Text {
@@ -133,14 +204,22 @@ impl Frame {
         let bar_y = h - bar_h;
         self.rect(0.0, bar_y, w, bar_h, CHROME_BG);
         let text_y = bar_y + 0.5 * (bar_h - 15.0 * s);
-        let collapsed = if viewer.recursion_collapsed() {
-            " · recursion collapsed"
+        // The active transforms, first applied first ("focus function foo › merge bar").
+        let labels = viewer.transform_labels();
+        let collapsed = if labels.is_empty() {
+            String::new()
         } else {
-            ""
+            format!(" · {} (u undo)", labels.join(" › "))
+        };
+        let mode = match (viewer.lanes_on(), viewer.colors) {
+            (true, crate::app::colors::ColorMode::Name) => " · lanes".to_string(),
+            (true, c) => format!(" · lanes · colour: {}", c.name()),
+            (false, crate::app::colors::ColorMode::Name) => String::new(),
+            (false, c) => format!(" · colour: {}", c.name()),
         };
         let right = match viewer.thread_label() {
             Some(t) => format!(
-                "{}{collapsed} · {t}  [? keys, 1/2/3 view, t/n/p thread, ctrl+f find]",
+                "{}{collapsed}{mode} · {t}  [? keys, 1/2/3 view, t/n/p thread, m lanes, ctrl+f find]",
                 view_name(st.kind)
             ),
             None => view_name(st.kind).to_string(),
@@ -159,7 +238,7 @@ impl Frame {
                 .as_ref()
                 .and_then(|span| viewer.describe(span))
                 .map(|d| format!("selected: {d}"))
-                .unwrap_or_else(|| viewer.source.clone())
+                .unwrap_or_else(|| status_left(viewer))
         };
         self.texts.push(Text {
             x: 6.0 * s,
@@ -180,7 +259,9 @@ impl Frame {
             self.threads(viewer);
         }
         self.tooltip(viewer, w, bar_y);
+        self.diff_table(viewer);
         self.help(viewer);
+        self.colors = colors;
     }
 
     /// The selection's detail panel, at the bottom right of the canvas.
@@ -252,9 +333,7 @@ impl Frame {
     /// Flame labels (those not under chrome) and chrome texts, for [`Frame::scene`].
     pub fn labels<'a>(&'a self, viewer: &'a Viewer) -> Vec<Label<'a>> {
         let mut labels = Vec::with_capacity(self.flame.labels.len() + self.texts.len());
-        if let Some(data) = &viewer.data
-            && viewer.status == Status::Ready
-        {
+        if let Some(data) = &viewer.data {
             let line_h = 15.0 * viewer.state.scale as f32;
             labels.extend(
                 self.flame
@@ -287,11 +366,31 @@ impl Frame {
         labels
     }
 
+    /// Colours of the rects built (tests).
+    #[cfg(test)]
+    pub fn rect_colors(&self) -> Vec<u32> {
+        self.flame.rects.iter().map(|r| r.color).collect()
+    }
+
+    /// The chrome texts built, one per line (tests).
+    #[cfg(test)]
+    pub fn chrome_text(&self) -> String {
+        self.texts
+            .iter()
+            .map(|t| t.text.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
     /// The renderer's scene: flame rects, chrome rects, and `labels` from [`Frame::labels`].
     pub fn scene<'a>(&'a self, labels: &'a [Label<'a>]) -> Scene<'a> {
         Scene {
             viewport_px: self.flame.viewport_px,
-            clear: colors::BACKGROUND,
+            clear: if self.clear == 0 {
+                colors::BACKGROUND
+            } else {
+                self.clear
+            },
             rects: &self.flame.rects,
             labels,
         }

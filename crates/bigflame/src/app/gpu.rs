@@ -12,6 +12,23 @@ use bigflame_render::{GpuContext, Renderer, Scene, preferred_surface_format, wgp
 use std::sync::Arc;
 use winit::window::Window;
 
+/// The present mode: `BIGFLAME_PRESENT_MODE` (`fifo`, `mailbox`, `immediate`) when the surface
+/// offers it, else Fifo, which every surface supports (the only mode on GL) and which caps redraw
+/// cost at vsync. The viewer draws only on change, so no mode spins when idle.
+fn present_mode(offered: &[wgpu::PresentMode], fallback: wgpu::PresentMode) -> wgpu::PresentMode {
+    let wanted = match std::env::var("BIGFLAME_PRESENT_MODE").ok().as_deref() {
+        Some("mailbox") => Some(wgpu::PresentMode::Mailbox),
+        Some("immediate") => Some(wgpu::PresentMode::Immediate),
+        _ => None,
+    };
+    [wanted, Some(wgpu::PresentMode::Fifo)]
+        .into_iter()
+        .flatten()
+        .find(|m| offered.contains(m))
+        .or_else(|| offered.first().copied())
+        .unwrap_or(fallback)
+}
+
 /// Surface + device + renderer for one window.
 pub struct Gpu {
     window: Arc<Window>,
@@ -21,6 +38,8 @@ pub struct Gpu {
     /// False while the window has a zero dimension (minimised): nothing is configured or drawn.
     usable: bool,
     renderer: Renderer,
+    /// Timings of the last frame (prepare, acquire, submit; see `latency.rs`).
+    pub times: crate::app::latency::FrameTimes,
 }
 
 /// What happened to a frame.
@@ -50,6 +69,7 @@ impl Gpu {
             config,
             usable: false,
             renderer,
+            times: Default::default(),
         };
         gpu.resize(size.width, size.height);
         Ok(gpu)
@@ -57,7 +77,11 @@ impl Gpu {
 
     /// One line naming the adapter (for stderr at start-up).
     pub fn describe(&self) -> String {
-        self.ctx.describe()
+        format!(
+            "{}, present mode {:?}",
+            self.ctx.describe(),
+            self.config.present_mode
+        )
     }
 
     fn configuration(
@@ -73,15 +97,7 @@ impl Gpu {
             .get_default_config(&ctx.adapter, width.max(1), height.max(1))
             .ok_or_else(|| anyhow!("the adapter cannot present to the window surface"))?;
         config.format = format;
-        // Fifo is always supported (and the only mode on GL); it also caps redraw cost at vsync.
-        config.present_mode = if caps.present_modes.contains(&wgpu::PresentMode::Fifo) {
-            wgpu::PresentMode::Fifo
-        } else {
-            caps.present_modes
-                .first()
-                .copied()
-                .unwrap_or(config.present_mode)
-        };
+        config.present_mode = present_mode(&caps.present_modes, config.present_mode);
         config.desired_maximum_frame_latency = 2;
         Ok(config)
     }
@@ -108,11 +124,18 @@ impl Gpu {
         if !self.usable {
             return Ok(Drawn::Skipped);
         }
+        let ms = |t: std::time::Instant| t.elapsed().as_secs_f64() * 1e3;
+        let t0 = std::time::Instant::now();
         self.renderer
             .prepare(&self.ctx.device, &self.ctx.queue, scene)
             .context("preparing the frame")?;
+        self.times.prepare_ms = ms(t0);
+        self.times.rects = scene.rects.len();
         for attempt in 0..2 {
-            let frame = match self.surface.get_current_texture() {
+            let t1 = std::time::Instant::now();
+            let acquired = self.surface.get_current_texture();
+            self.times.acquire_ms = ms(t1);
+            let frame = match acquired {
                 wgpu::CurrentSurfaceTexture::Success(f) => f,
                 wgpu::CurrentSurfaceTexture::Suboptimal(f) => {
                     // Draw this one; the next resize event reconfigures.
@@ -133,7 +156,9 @@ impl Gpu {
                     return Err(anyhow!("surface validation error (attempt {attempt})"));
                 }
             };
+            let t2 = std::time::Instant::now();
             self.encode_and_present(frame);
+            self.times.submit_ms = ms(t2);
             return Ok(Drawn::Yes);
         }
         Ok(Drawn::Skipped)
@@ -160,8 +185,20 @@ impl Gpu {
             .create_view(&wgpu::TextureViewDescriptor::default());
         self.renderer
             .submit(&self.ctx.device, &self.ctx.queue, &view);
+        let t = std::time::Instant::now();
         self.window.pre_present_notify();
         self.ctx.queue.present(frame);
+        self.times.present_ms = t.elapsed().as_secs_f64() * 1e3;
+    }
+
+    /// Blocks until the GPU has finished everything submitted (latency measurement only).
+    pub fn wait_done(&mut self) {
+        let t0 = std::time::Instant::now();
+        let _ = self.ctx.device.poll(wgpu::PollType::Wait {
+            submission_index: None,
+            timeout: Some(std::time::Duration::from_secs(2)),
+        });
+        self.times.gpu_ms = t0.elapsed().as_secs_f64() * 1e3;
     }
 
     /// Changes label font metrics for a new scale factor.

@@ -29,9 +29,28 @@ pub const KEYS: &[(&str, &str)] = &[
         "minimap (Time Order)",
         "click: centre there; drag the box / a side",
     ),
-    ("r", "collapse direct recursion / restore"),
+    ("f / F", "focus on the selected function / its subtree"),
+    ("x / l", "merge the selected function / collapse its module"),
+    (
+        "Ctrl+F text, Ctrl+H, h",
+        "hide the frames matching the text (regex)",
+    ),
+    ("r / i", "collapse recursion / invert (again: undo)"),
+    ("g", "granularity: function → +file → module"),
+    ("v", "keep only the time range shown (Time Order)"),
+    (
+        "u Ctrl+Z / U Ctrl+Y",
+        "undo / redo a transform (Esc keeps them)",
+    ),
+    ("m", "stack the heaviest threads on one timeline"),
+    ("c", "colour by name / module / other palettes"),
     ("o", "Sandwich table: next sort column"),
     ("Ctrl+O, drop a file", "open a profile"),
+    ("Ctrl+S", "save as speedscope JSON"),
+    (
+        "e, Ctrl+Shift+S",
+        "export the view: .svg .folded .png .json",
+    ),
     ("?", "this help"),
 ];
 
@@ -89,7 +108,7 @@ mod tests {
             KEYS.iter()
                 .any(|(keys, _)| keys.split([' ', ',', '/']).any(|w| w == k))
         };
-        for c in "123+=w-s0adnptro?".chars() {
+        for c in "123+=w-s0adnptro?cmfFxlhrigvuUe".chars() {
             let k = c.to_string();
             assert!(
                 key_action(&Key::Char(k.clone()), false).is_some(),

@@ -7,6 +7,7 @@
 //! notch must be a modest, deterministic step); pixel deltas (trackpads) map smoothly.
 
 use crate::app::state::ViewKind;
+use crate::app::transforms::TransformKey;
 
 /// Physical px panned per wheel line.
 pub const LINE_PAN_PX: f64 = 48.0;
@@ -129,10 +130,18 @@ pub enum Action {
     Press(f64, f64),
     /// The primary button went up after a drag.
     Release,
-    /// Collapse direct recursion, or restore the profile (`r`).
-    ToggleRecursion,
+    /// A transform step, undo or redo (`transforms.rs`).
+    Transform(crate::app::transforms::TransformKey),
     /// Show or hide the key help (`?`).
     ToggleHelp,
+    /// Next colouring: name, module, other palettes (`c`).
+    CycleColors,
+    /// Stack the heaviest threads in lanes on one timeline, or back (`m`).
+    ToggleLanes,
+    /// Save the profile as speedscope JSON (Ctrl+S).
+    Save,
+    /// Export the current view as SVG, folded, PNG or speedscope (Ctrl+Shift+S, `e`).
+    Export,
 }
 
 /// Pointer state needed to tell clicks, double clicks and drags apart.
@@ -271,10 +280,23 @@ pub fn key_action(key: &Key, ctrl: bool) -> Option<Action> {
         Key::Escape => return Some(Action::ClearSelection),
         Key::Enter { back } => return Some(Action::SearchStep(if *back { -1 } else { 1 })),
         Key::Backspace => return None,
-        Key::Char(c) => c.to_lowercase(),
+        Key::Char(c) => c,
     };
+    // Upper case = Shift held (the window upper-cases letters typed with Shift).
+    use TransformKey as T;
+    match (c.as_str(), ctrl) {
+        ("F", false) => return Some(Action::Transform(T::FocusSubtree)),
+        ("U", false) | ("Z" | "y" | "Y", true) => return Some(Action::Transform(T::Redo)),
+        ("S", true) => return Some(Action::Export),
+        _ => {}
+    }
+    let c = c.to_lowercase();
     Some(match (c.as_str(), ctrl) {
+        ("z", true) => Action::Transform(T::Undo),
+        // Ctrl+H works while the search field has the keyboard (where `h` is typed).
+        ("h", _) => Action::Transform(T::DropMatching),
         ("o", true) => Action::Open,
+        ("s", true) => Action::Save,
         ("f", true) => Action::SearchOpen,
         ("1", _) => Action::SetView(ViewKind::TimeOrder),
         ("2", _) => Action::SetView(ViewKind::LeftHeavy),
@@ -289,8 +311,18 @@ pub fn key_action(key: &Key, ctrl: bool) -> Option<Action> {
         ("d", false) => Action::PanFraction(KEY_PAN_FRACTION),
         ("n", false) => Action::CycleThread(1),
         ("p", false) => Action::CycleThread(-1),
-        ("r", false) => Action::ToggleRecursion,
+        ("r", false) => Action::Transform(T::Recursion),
+        ("f", false) => Action::Transform(T::FocusFunction),
+        ("x", false) => Action::Transform(T::Merge),
+        ("l", false) => Action::Transform(T::CollapseModule),
+        ("i", false) => Action::Transform(T::Invert),
+        ("g", false) => Action::Transform(T::Granularity),
+        ("v", false) => Action::Transform(T::TimeRange),
+        ("u", false) => Action::Transform(T::Undo),
+        ("e", false) => Action::Export,
         ("?", _) => Action::ToggleHelp,
+        ("c", false) => Action::CycleColors,
+        ("m", false) => Action::ToggleLanes,
         _ => return None,
     })
 }

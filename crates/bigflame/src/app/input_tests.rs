@@ -70,13 +70,48 @@ fn keys() {
     assert_eq!(k("0"), Some(Action::Reset));
     assert_eq!(k("N"), Some(Action::CycleThread(1)));
     assert_eq!(k("p"), Some(Action::CycleThread(-1)));
-    assert_eq!(k("r"), Some(Action::ToggleRecursion));
+    assert_eq!(k("r"), Some(Action::Transform(TransformKey::Recursion)));
     assert_eq!(
         key_action(&Key::Escape, false),
         Some(Action::ClearSelection)
     );
     assert_eq!(key_action(&Key::Char("o".into()), true), Some(Action::Open));
-    assert_eq!(k("x"), None);
+    assert_eq!(k("x"), Some(Action::Transform(TransformKey::Merge)));
+    assert_eq!(k("k"), None);
+}
+
+#[test]
+fn transform_keys_tell_shift_and_ctrl_apart() {
+    let k = |c: &str, ctrl: bool| key_action(&Key::Char(c.into()), ctrl);
+    let t = |key| Some(Action::Transform(key));
+    assert_eq!(k("f", false), t(TransformKey::FocusFunction));
+    assert_eq!(k("F", false), t(TransformKey::FocusSubtree));
+    assert_eq!(k("f", true), Some(Action::SearchOpen));
+    assert_eq!(k("u", false), t(TransformKey::Undo));
+    assert_eq!(k("z", true), t(TransformKey::Undo));
+    assert_eq!(k("U", false), t(TransformKey::Redo));
+    assert_eq!(k("Z", true), t(TransformKey::Redo));
+    assert_eq!(k("y", true), t(TransformKey::Redo));
+    assert_eq!(k("s", true), Some(Action::Save));
+    assert_eq!(k("S", true), Some(Action::Export));
+    assert_eq!(k("e", false), Some(Action::Export));
+    // While searching, `h` is typed and Ctrl+H hides the matches.
+    let mut m = InputMapper {
+        text_mode: true,
+        ..InputMapper::default()
+    };
+    let key = |c: &str, ctrl| Input::Key {
+        key: Key::Char(c.into()),
+        ctrl,
+    };
+    assert_eq!(
+        m.map(key("h", false)),
+        vec![Action::SearchInput("h".into())]
+    );
+    assert_eq!(
+        m.map(key("h", true)),
+        vec![Action::Transform(TransformKey::DropMatching)]
+    );
 }
 
 #[test]

@@ -48,7 +48,7 @@ pub enum Grab {
 impl ViewState {
     /// Height of the minimap strip, physical px: 0 outside Time Order or without rows.
     pub fn minimap_px(&self) -> f64 {
-        if self.kind == ViewKind::TimeOrder && self.depth_count > 0 {
+        if self.kind == ViewKind::TimeOrder && self.depth_count > 0 && !self.lanes {
             (MINIMAP_LOGICAL_PX * self.scale).round()
         } else {
             0.0
@@ -185,7 +185,7 @@ impl Minimap {
     }
 
     /// Appends the strip (background, spans, viewport box) to `out`, above what is there.
-    pub fn draw(&mut self, viewer: &Viewer, out: &mut Vec<RectInstance>) {
+    pub fn draw(&mut self, viewer: &Viewer, colors: Option<&[u32]>, out: &mut Vec<RectInstance>) {
         let st = &viewer.state;
         let (Some([x0, y0, x1, y1]), Some(view)) = (st.minimap_rect(), viewer.view()) else {
             return;
@@ -205,7 +205,8 @@ impl Minimap {
             let color = if span.fold {
                 crate::scene::FOLD_COLOR
             } else {
-                view.frame_colors
+                colors
+                    .unwrap_or(&view.frame_colors)
                     .get(span.frame.index())
                     .copied()
                     .unwrap_or(crate::scene::FOLD_COLOR)
@@ -290,14 +291,14 @@ mod tests {
         let mut v = viewer();
         let mut map = Minimap::default();
         let mut out = Vec::new();
-        map.draw(&v, &mut out);
+        map.draw(&v, None, &mut out);
         // Background, 3 spans in full colour (the box is everything), 2 box sides, separator.
         assert_eq!(out.len(), 1 + 3 + 3);
         assert!(out[1..4].iter().all(|r| r.flags == 0));
         // Zoomed to the middle fifth: the spans are split at the box, outside dimmed.
         v.state.fit_range(2.0, 3.0);
         out.clear();
-        map.draw(&v, &mut out);
+        map.draw(&v, None, &mut out);
         let spans = &out[1..out.len() - 3];
         assert!(spans.iter().any(|r| r.flags == FLAG_DIMMED));
         assert!(
@@ -308,7 +309,7 @@ mod tests {
         // A search: matches highlighted, everything else dimmed, as on the chart.
         v.apply(&Action::SearchInput("work".into()));
         out.clear();
-        map.draw(&v, &mut out);
+        map.draw(&v, None, &mut out);
         let spans = &out[1..out.len() - 3];
         assert_eq!(spans.len(), 3);
         assert_eq!(

@@ -12,6 +12,7 @@ use crate::scene::FlameView;
 use bigflame_model::{
     EventId, FrameId, FunctionRow, FunctionStats, Profile, Sandwich, SortBy, ThreadId,
 };
+use std::sync::Arc;
 
 /// The two halves of a sandwich.
 pub struct SandwichView {
@@ -20,9 +21,9 @@ pub struct SandwichView {
     /// The thread it was built for.
     pub thread: ThreadId,
     /// Callers (drawn inverted, above the middle).
-    pub callers: FlameView,
-    /// Callees (drawn below the middle).
-    pub callees: FlameView,
+    pub callers: Arc<FlameView>,
+    /// Callees (drawn below the middle; shared with search jobs).
+    pub callees: Arc<FlameView>,
 }
 
 impl SandwichView {
@@ -33,8 +34,8 @@ impl SandwichView {
         Self {
             frame,
             thread,
-            callers: FlameView::from_tree(profile, &threads, &s.callers),
-            callees: FlameView::from_tree(profile, &threads, &s.callees),
+            callers: Arc::new(FlameView::from_tree(profile, &threads, &s.callers)),
+            callees: Arc::new(FlameView::from_tree(profile, &threads, &s.callees)),
         }
     }
 

@@ -10,16 +10,19 @@
 //! `shift+enter`), `type TEXT` (each character of the rest of the line, spaces kept), `move X Y`,
 //! `wheel DY [DX]`, `ctrl-wheel DY`, `shift-wheel DY` (wheel lines), `pixels DX DY`,
 //! `ctrl-pixels DX DY` (trackpad), `pinch D`, `click X Y`, `dblclick X Y`, `drag X0 Y0 X1 Y1`,
-//! `resize W H [SCALE]`, `leave`, `dump`.
+//! `resize W H [SCALE]`, `leave`, `dump`, `export EXT` (the current view to `<input>.view.EXT`).
 
 use crate::app::input::{Input, InputMapper, Key, Wheel};
-use crate::app::viewer::Viewer;
+use crate::app::viewer::{Effect, Viewer};
 use anyhow::{Context, Result, bail};
 
 /// One script step.
 enum Step {
     Inputs(Vec<Input>),
     Dump,
+    /// `export EXT`: the current view to `<input>.view.EXT`, as the window's export without a
+    /// dialog.
+    Export(String),
 }
 
 /// Runs `script` against `viewer`, returning the JSON lines to print.
@@ -37,12 +40,18 @@ pub fn run(viewer: &mut Viewer, script: &str) -> Result<Vec<String>> {
             parse(line, clock_ms).with_context(|| format!("script line {}: {raw:?}", n + 1))?;
         match step {
             Step::Dump => out.push(viewer.to_json().to_string()),
+            Step::Export(ext) => export_without_dialog(viewer, &ext),
             Step::Inputs(inputs) => {
+                viewer.now_ms = clock_ms;
                 for input in inputs {
                     // As the window does: the open search field takes the keyboard.
                     mapper.text_mode = viewer.text_mode();
                     for action in mapper.map(input) {
-                        viewer.apply(&action);
+                        match viewer.apply(&action) {
+                            Effect::Save => save_without_dialog(viewer),
+                            Effect::Export => export_without_dialog(viewer, "svg"),
+                            _ => {}
+                        }
                     }
                 }
             }
@@ -50,6 +59,27 @@ pub fn run(viewer: &mut Viewer, script: &str) -> Result<Vec<String>> {
     }
     out.push(viewer.to_json().to_string());
     Ok(out)
+}
+
+/// Ctrl+S headless: no dialog, the file goes to `<input>.speedscope.json` (the window's
+/// fallback when no dialog is available); the outcome is the viewer's notice.
+fn save_without_dialog(viewer: &mut Viewer) {
+    let Some(data) = &viewer.data else { return };
+    let profile = data.loaded_profile();
+    let path = crate::app::save::default_path(&viewer.source);
+    viewer.notice = Some(match crate::app::save::write(profile, &path) {
+        Ok(()) => format!("saved {}", path.display()),
+        Err(e) => e,
+    });
+}
+
+/// Ctrl+Shift+S / `e` headless: to `<input>.view.EXT`; the outcome is the viewer's notice.
+fn export_without_dialog(viewer: &mut Viewer, ext: &str) {
+    let outcome = crate::app::export_view::export_to_default(viewer, ext);
+    viewer.notice = Some(match outcome {
+        Ok(path) => format!("exported {}", path.display()),
+        Err(e) => e,
+    });
 }
 
 fn nums(args: &[&str], want: usize) -> Result<Vec<f64>> {
@@ -105,6 +135,7 @@ fn parse(line: &str, ms: f64) -> Result<Step> {
     };
     Ok(match cmd {
         "dump" => Step::Dump,
+        "export" => Step::Export(args.first().unwrap_or(&"svg").to_string()),
         "key" => {
             let spec = args.first().context("key needs a name")?;
             let (ctrl, name) = match spec.strip_prefix("ctrl+") {
@@ -126,6 +157,8 @@ fn parse(line: &str, ms: f64) -> Result<Step> {
                 "space" => Key::Char(" ".into()),
                 "plus" => Key::Char("+".into()),
                 "minus" => Key::Char("-".into()),
+                // `shift+x`: the character Shift types, as the window reports it.
+                _ if shift => Key::Char(name.to_uppercase()),
                 _ => Key::Char(name.to_string()),
             };
             Step::Inputs(vec![Input::Key { key, ctrl }])

@@ -67,7 +67,63 @@ fn ascii_contains_ci(hay: &[u8], needle: &[u8]) -> bool {
         })
 }
 
+/// What a search text matches in one view: computed off the UI thread (a job, see `jobs.rs`),
+/// since a big Time Order view has millions of spans to test.
+#[derive(Default)]
+pub struct SearchResult {
+    /// Why the text matches nothing (an invalid regex).
+    pub error: Option<String>,
+    /// Matching frames (`None` for an empty text).
+    pub highlight: Option<Highlight>,
+    /// Matched spans of the view, by x then depth.
+    pub matches: Vec<Span>,
+    /// Length of the union of the matched spans, view units.
+    pub matched: f64,
+    /// Length of the roots (depth 0), view units.
+    pub total: f64,
+}
+
+impl SearchResult {
+    /// The highlight, matches and share of `text` in `index` (the view shown).
+    pub fn compute(text: &str, profile: &Profile, index: Option<&SpanIndex>) -> Self {
+        let mut r = Self::default();
+        if text.is_empty() {
+            return r;
+        }
+        let matcher = match Matcher::new(text) {
+            Ok(m) => m,
+            Err(e) => {
+                r.error = Some(e);
+                // Nothing matches: everything dims, which says "no match" at a glance.
+                r.highlight = Some(Highlight::from_fn(profile, |_| false));
+                return r;
+            }
+        };
+        let hl = Highlight::from_fn(profile, |name| matcher.is_match(name));
+        if let Some(index) = index {
+            r.total = index.spans(0).iter().map(|s| s.x1 - s.x0).sum();
+            for depth in 0..index.depth_count() {
+                r.matches.extend(
+                    index
+                        .spans(depth)
+                        .into_iter()
+                        .filter(|s| hl.contains(s.frame)),
+                );
+            }
+            r.matches
+                .sort_by(|a, b| a.x0.total_cmp(&b.x0).then(a.depth.cmp(&b.depth)));
+            r.matched = union_length(&r.matches);
+        }
+        r.highlight = Some(hl);
+        r
+    }
+}
+
 /// The search field and its results for the shown view.
+///
+/// Debounce: typing marks the results stale ([`Search::due_ms`]); the viewer starts the search
+/// job once no key came for [`Search::delay_ms`] (0 on small views, so they stay instant), and
+/// installs its [`SearchResult`] when it arrives, if the text has not changed meanwhile.
 #[derive(Default)]
 pub struct Search {
     /// Whether the field is open (typed characters go into it).
@@ -85,7 +141,16 @@ pub struct Search {
     pub matched: f64,
     /// Length of the roots (depth 0), view units.
     pub total: f64,
+    /// When (viewer clock, ms) the search job is due; `None` when none is waiting.
+    pub due_ms: Option<f64>,
+    /// A job for the current text is running: the results shown are older.
+    pub running: bool,
 }
+
+/// Spans in a view above which typing is debounced.
+pub const DEBOUNCE_SPANS: usize = 200_000;
+/// The debounce delay on big views, ms.
+pub const DEBOUNCE_MS: f64 = 150.0;
 
 impl Search {
     /// The highlight for the scene: `Some` while there is text to match.
@@ -96,6 +161,11 @@ impl Search {
     /// Whether there is text to match (open or not).
     pub fn active(&self) -> bool {
         !self.text.is_empty()
+    }
+
+    /// Whether the results shown are older than the text (waiting for the debounce or a job).
+    pub fn stale(&self) -> bool {
+        self.due_ms.is_some() || self.running
     }
 
     /// Clears the text and results and closes the field.
@@ -111,42 +181,26 @@ impl Search {
         Matcher::new(&self.text).ok()
     }
 
-    /// Recomputes the highlight, matches and share for `index` (the view shown).
-    pub fn update(&mut self, profile: &Profile, index: Option<&SpanIndex>) {
-        self.matches.clear();
-        self.current = None;
-        self.matched = 0.0;
-        self.total = 0.0;
-        self.error = None;
-        self.highlight = None;
-        if self.text.is_empty() {
-            return;
-        }
-        let matcher = match Matcher::new(&self.text) {
-            Ok(m) => m,
-            Err(e) => {
-                self.error = Some(e);
-                // Nothing matches: everything dims, which says "no match" at a glance.
-                self.highlight = Some(Highlight::from_fn(profile, |_| false));
-                return;
-            }
+    /// The text changed at `now_ms`: the search is due after the debounce delay for a view of
+    /// `spans` spans.
+    pub fn touch(&mut self, now_ms: f64, spans: usize) {
+        let delay = if spans > DEBOUNCE_SPANS {
+            DEBOUNCE_MS
+        } else {
+            0.0
         };
-        let hl = Highlight::from_fn(profile, |name| matcher.is_match(name));
-        if let Some(index) = index {
-            self.total = index.spans(0).iter().map(|s| s.x1 - s.x0).sum();
-            for depth in 0..index.depth_count() {
-                self.matches.extend(
-                    index
-                        .spans(depth)
-                        .into_iter()
-                        .filter(|s| hl.contains(s.frame)),
-                );
-            }
-            self.matches
-                .sort_by(|a, b| a.x0.total_cmp(&b.x0).then(a.depth.cmp(&b.depth)));
-            self.matched = union_length(&self.matches);
-        }
-        self.highlight = Some(hl);
+        self.due_ms = Some(now_ms + delay);
+    }
+
+    /// Installs results computed for the current text.
+    pub fn install(&mut self, r: SearchResult) {
+        self.error = r.error;
+        self.highlight = r.highlight;
+        self.matches = r.matches;
+        self.matched = r.matched;
+        self.total = r.total;
+        self.current = None;
+        self.running = false;
     }
 
     /// Moves to the next (`step > 0`) or previous match, wrapping; `None` without matches.
@@ -168,6 +222,9 @@ impl Search {
     pub fn summary(&self, of: &str) -> String {
         if let Some(e) = &self.error {
             return e.clone();
+        }
+        if self.stale() && self.matches.is_empty() {
+            return "searching…".into();
         }
         let n = self.matches.len();
         if n == 0 {

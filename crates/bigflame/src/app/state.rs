@@ -54,6 +54,8 @@ pub struct ViewState {
     pub cursor: Option<(f64, f64)>,
     /// While the minimap's viewport box (or one of its sides) is grabbed (see `minimap.rs`).
     pub minimap_grab: Option<crate::app::minimap::Grab>,
+    /// Threads are stacked in lanes (`m`, see `lanes.rs`): no minimap, rows are the lanes'.
+    pub lanes: bool,
 }
 
 impl Default for ViewState {
@@ -85,6 +87,7 @@ impl ViewState {
             hover: None,
             cursor: None,
             minimap_grab: None,
+            lanes: false,
         }
     }
 

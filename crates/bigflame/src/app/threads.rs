@@ -123,9 +123,9 @@ impl Viewer {
             return Effect::None;
         };
         self.picker.open = false;
-        if pos != self.state.thread {
+        if pos != self.state.thread || self.lanes_on() {
             self.state.thread = pos;
-            self.show_current(None);
+            self.show_current(None); // lanes follow the filter
         }
         Effect::Redraw
     }

@@ -26,23 +26,22 @@ impl Viewer {
         Effect::Redraw
     }
 
-    /// `r`: collapses direct recursion in the whole profile, or restores it, and rebuilds the
-    /// shown view. The x extent does not change (times and weights are kept), so the camera is
-    /// kept too; the selection is cleared (its stack may be gone).
-    pub(crate) fn toggle_recursion(&mut self) -> Effect {
-        let Some(data) = &mut self.data else {
-            return Effect::None;
-        };
-        let focus = data.sandwich.as_ref().map(|s| s.frame);
-        data.toggle_recursion();
-        let (camera, extent) = (self.state.camera, self.state.extent.clone());
-        self.show_current(focus);
-        if self.state.extent == extent {
-            self.state.camera = camera;
-            self.state.clamp();
+    /// Ctrl+S: the window asks where and saves (nothing to save without a profile).
+    pub(crate) fn save_request(&mut self) -> Effect {
+        if self.data.is_some() {
+            Effect::Save
+        } else {
+            Effect::None
         }
-        self.refresh_hover();
-        Effect::Redraw
+    }
+
+    /// Ctrl+Shift+S / `e`: the window asks where and exports the current view.
+    pub(crate) fn export_request(&mut self) -> Effect {
+        if self.data.is_some() {
+            Effect::Export
+        } else {
+            Effect::None
+        }
     }
 
     /// Whether recursion is collapsed (`r`).
@@ -73,6 +72,9 @@ impl Viewer {
     /// zooms to it, or in the Sandwich view focuses its function); on the Sandwich table, a
     /// header sorts and a row focuses its function.
     pub(crate) fn click(&mut self, x: f64, y: f64, double: bool) -> Effect {
+        if self.lanes_on() {
+            return self.lanes_click(x, y, double);
+        }
         let layout = self.table_layout();
         let matcher = self.search.matcher();
         if self.state.kind == ViewKind::Sandwich
@@ -129,19 +131,6 @@ impl Viewer {
             });
         }
         true
-    }
-
-    /// Re-runs the search on the shown view and re-filters the Sandwich table.
-    pub(crate) fn refresh_search(&mut self) {
-        let Some(data) = &mut self.data else {
-            return;
-        };
-        let index = data.current(self.state.kind).map(|v| &v.index);
-        self.search.update(&data.profile, index);
-        let matcher = self.search.matcher();
-        if let Some(table) = &mut data.table {
-            table.refresh(&data.profile, matcher.as_ref());
-        }
     }
 
     /// Enter / Shift+Enter: selects the next / previous match and zooms to fit it.
@@ -246,7 +235,24 @@ impl Viewer {
             }))
         });
         let search = &self.search;
+        let progress = match &self.status {
+            Status::Loading(p) => json!({
+                "bytes_done": p.bytes_done,
+                "bytes_total": p.bytes_total,
+                "samples": p.samples_so_far,
+            }),
+            _ => Value::Null,
+        };
+        let warnings = self.data.as_ref().map(|d| d.warnings.clone());
         json!({
+            "progress": progress,
+            "warnings": warnings,
+            "notice": self.notice,
+            "building": self.building,
+            "busy": self.busy(),
+            "colors": self.colors.name(),
+            "lanes": self.lanes_json(),
+            "samples": self.data.as_ref().map(|d| d.profile.sample_count(d.event)),
             "status": match &self.status {
                 Status::Empty => "empty".to_string(),
                 Status::Loading(_) => "loading".to_string(),
@@ -262,6 +268,9 @@ impl Viewer {
             "depth_count": st.depth_count,
             "minimap": st.minimap_rect(),
             "recursion_collapsed": self.recursion_collapsed(),
+            "transforms": self.transform_labels(),
+            "transform_pending": self.transform_pending,
+            "diff": self.diff_json(),
             "help": self.help_open,
             "viewport": [st.viewport.0, st.viewport.1],
             "scale": st.scale,
@@ -274,6 +283,7 @@ impl Viewer {
                 "matches": search.matches.len(),
                 "current": search.current,
                 "share": search.share(),
+                "stale": search.stale(),
                 "error": search.error,
                 "summary": search.active().then(|| search.summary(self.search_scope())),
             },

@@ -9,6 +9,9 @@
 //! must fit 16.7 ms even on lavapipe, which costs ~0.6 µs per instance, hence `instances_max`.
 //! Three untimed warm-up frames absorb pipeline and glyph-atlas creation. Percentiles are
 //! nearest-rank. With `--json` the last line of stdout is one JSON object.
+//!
+//! `first_frame_s` (load + index + GPU setup + the first frame, finished on the GPU) is what the
+//! comparison harness in `benches/harness/` calls *time to first frame* for the headless run.
 
 use anyhow::{Context, Result};
 use bigflame_formats::ImportOptions;
@@ -40,6 +43,8 @@ struct Samples {
 
 pub fn run(args: &BenchArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     let file_bytes = std::fs::metadata(&args.file).map(|m| m.len()).ok();
+    let t_start = Instant::now();
+    let mut first_frame_s = None;
     let t_load = Instant::now();
     let profile = load(&args.file, load_args, ImportOptions::default())?;
     let load_s = t_load.elapsed().as_secs_f64();
@@ -94,6 +99,7 @@ pub fn run(args: &BenchArgs, load_args: &LoadArgs) -> Result<ExitCode> {
             .context("waiting for the GPU")?;
         let frame_ms = ms(t0);
         let gpu = renderer.poll_gpu_time(&ctx.device);
+        first_frame_s.get_or_insert_with(|| t_start.elapsed().as_secs_f64());
         if i < WARMUP_FRAMES {
             continue;
         }
@@ -120,6 +126,7 @@ pub fn run(args: &BenchArgs, load_args: &LoadArgs) -> Result<ExitCode> {
         "frames": s.frame_ms.len(),
         "load_s": load_s,
         "index_s": index_s,
+        "first_frame_s": first_frame_s,
         "index_mb": view.index.memory_bytes() as f64 / 1.0e6,
         "spans": view.index.span_count(),
         "depth": view.depth_count(),

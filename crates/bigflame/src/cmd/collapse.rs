@@ -34,6 +34,7 @@ pub fn run(args: &CollapseArgs, load_args: &LoadArgs) -> Result<ExitCode> {
         ..ImportOptions::default()
     };
     let profile = load(&args.file, load_args, opts)?;
+    let profile = super::transform_args::apply_transform_args(profile, &args.transform)?;
     if profile.meta.format != "perf-script" {
         collapse.root = RootFrame::None;
     }

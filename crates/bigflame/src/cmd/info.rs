@@ -14,6 +14,7 @@ use crate::load::load;
 
 pub fn run(args: &InfoArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     let profile = load(&args.file, load_args, ImportOptions::default())?;
+    let profile = super::transform_args::apply_transform_args(profile, &args.transform)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&info_json(&profile))?);
     } else {

@@ -2,9 +2,13 @@
 
 mod bench;
 mod collapse;
+mod diff;
+mod diff_folded;
+mod export;
 mod info;
 mod render;
 mod top;
+pub mod transform_args;
 
 use crate::cli::{Cli, Command};
 use anyhow::{Context, Result, bail};
@@ -19,6 +23,8 @@ pub fn run(cli: Cli) -> Result<ExitCode> {
         Some(Command::Top(args)) => top::run(&args, &cli.load),
         Some(Command::Render(args)) => render::run(&args, &cli.load),
         Some(Command::Bench(args)) => bench::run(&args, &cli.load),
+        Some(Command::Diff(args)) => diff::run(&args, &cli.load),
+        Some(Command::Export(args)) => export::run(&args, &cli.load),
         None => crate::app::run(&cli.viewer, &cli.load),
     }
 }

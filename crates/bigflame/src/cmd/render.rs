@@ -5,27 +5,31 @@
 //! all threads (a flame graph aggregates). `--range A..B` is in the view's x units: seconds since the
 //! profile's first sample for a Time Order view with timestamps (`1.5..2.25`), otherwise cumulative
 //! weight in the event's unit (samples, period, bytes…), e.g. `0..5000`.
+//! `--palette` picks one of the FlameGraph-like palettes of `bigflame_model::palette` (the SVG
+//! export uses the same ones), so a PNG and an SVG of one profile have the same colours.
 
 use anyhow::{Context, Result, bail};
 use bigflame_formats::ImportOptions;
+use bigflame_model::palette::Palette;
 use bigflame_model::{EventId, Profile};
-use bigflame_render::GpuContext;
+use bigflame_render::{GpuContext, colors};
+use std::path::Path;
 use std::process::ExitCode;
 
 use super::{pick_event, select_threads};
 use crate::cli::{ColorByArg, LoadArgs, RenderArgs, ViewArg};
 use crate::load::load;
 use crate::scene::{
-    Camera, ColorBy, FlameScene, FlameView, Highlight, SceneOptions, build_scene, frame_colors_by,
-    heaviest_thread,
+    Camera, FlameScene, FlameView, Highlight, SceneOptions, build_scene, heaviest_thread,
 };
 
 pub fn run(args: &RenderArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     let profile = load(&args.file, load_args, ImportOptions::default())?;
+    let profile = super::transform_args::apply_transform_args(profile, &args.transform)?;
     let event = pick_event(&profile, args.event.as_deref())?;
     let mut view = make_view(&profile, event, args.view, &args.thread)?;
-    if args.color_by == ColorByArg::Module {
-        view.frame_colors = frame_colors_by(&profile, ColorBy::Module);
+    if args.color_by == ColorByArg::Module || args.palette != Palette::Hot {
+        view.frame_colors = frame_colors(&profile, args.palette, args.color_by);
     }
     let extent = view.extent();
     let mut camera = Camera::fit(extent.clone());
@@ -36,25 +40,57 @@ pub fn run(args: &RenderArgs, load_args: &LoadArgs) -> Result<ExitCode> {
         camera.x_end = to_x(b);
         camera.clamp_x(extent);
     }
-    let ctx = gpu_context()?;
     let highlight = args
         .highlight
         .as_deref()
         .map(|needle| Highlight::substring(&profile, needle));
-    let mut opts = SceneOptions::new((args.width, args.height), 1.0);
-    opts.highlight = highlight.as_ref();
-    let mut scene = FlameScene::default();
-    build_scene(&view, &camera, &opts, &mut scene);
-    let labels = scene.labels(&profile);
-    bigflame_render::render_to_png(
-        &ctx,
-        &scene.scene(&labels),
-        args.width,
-        args.height,
+    draw_png(
+        &profile,
+        &view,
+        &camera,
+        (args.width, args.height),
+        highlight.as_ref(),
         &args.output,
-    )
-    .with_context(|| format!("rendering {}", args.output.display()))?;
+    )?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Draws one frame of `view` through `camera` into a PNG at `output`.
+pub(super) fn draw_png(
+    profile: &Profile,
+    view: &FlameView,
+    camera: &Camera,
+    (width, height): (u32, u32),
+    highlight: Option<&Highlight>,
+    output: &Path,
+) -> Result<()> {
+    let ctx = gpu_context()?;
+    let mut opts = SceneOptions::new((width, height), 1.0);
+    opts.highlight = highlight;
+    let mut scene = FlameScene::default();
+    build_scene(view, camera, &opts, &mut scene);
+    let labels = scene.labels(profile);
+    bigflame_render::render_to_png(&ctx, &scene.scene(&labels), width, height, output)
+        .with_context(|| format!("rendering {}", output.display()))
+}
+
+/// The colour of every frame (indexed by `FrameId`) in `palette`, or by module: frames without a
+/// module take the palette colour. With the default palette and colouring by name this equals
+/// the view's own colours.
+pub(super) fn frame_colors(profile: &Profile, palette: Palette, by: ColorByArg) -> Vec<u32> {
+    profile
+        .frames
+        .as_slice()
+        .iter()
+        .map(|f| {
+            let name = profile.strings.get(f.name);
+            let module = f.module.map(|m| profile.strings.get(m));
+            match module {
+                Some(m) if by == ColorByArg::Module => colors::for_module(m, name),
+                _ => colors::for_frame(palette, name, f.kind, module),
+            }
+        })
+        .collect()
 }
 
 /// The headless GPU, with an error that says what to install.

@@ -15,6 +15,7 @@ use crate::load::load;
 
 pub fn run(args: &TopArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     let profile = load(&args.file, load_args, ImportOptions::default())?;
+    let profile = super::transform_args::apply_transform_args(profile, &args.transform)?;
     let event = pick_event(&profile, args.event.as_deref())?;
     let threads = select_threads(&profile, &args.thread)?;
     let stats = FunctionStats::build_grouped(&profile, event, &threads, GroupBy::Name);

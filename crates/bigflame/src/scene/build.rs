@@ -73,6 +73,12 @@ pub struct SceneOptions<'h> {
     pub origin_y_px: f32,
     /// Rows grow upwards from `origin_y_px` (a sandwich's callers: row 0 ends at the origin).
     pub inverted: bool,
+    /// Colour of every frame by `FrameId`, instead of the view's own (the viewer's `c` key).
+    pub colors: Option<&'h [u32]>,
+    /// Colour of every span by its `node` value (a `NodeId` of the view's call tree), over
+    /// `colors` and the view's own: a differential flame graph colours each call path by its change
+    /// (see `scene/diff.rs`). Nodes past the end fall back to the frame colour.
+    pub node_colors: Option<&'h [u32]>,
 }
 
 impl SceneOptions<'_> {
@@ -97,6 +103,8 @@ impl SceneOptions<'_> {
             selected: None,
             origin_y_px: 0.0,
             inverted: false,
+            colors: None,
+            node_colors: None,
         }
     }
 }
@@ -212,10 +220,16 @@ pub fn build_scene(
             flags |= FLAG_FOLDED;
             FOLD_COLOR
         } else {
-            view.frame_colors
-                .get(span.frame.index())
-                .copied()
-                .unwrap_or(FOLD_COLOR)
+            let by_node = opts
+                .node_colors
+                .and_then(|c| c.get(span.node as usize).copied());
+            by_node.unwrap_or_else(|| {
+                opts.colors
+                    .unwrap_or(&view.frame_colors)
+                    .get(span.frame.index())
+                    .copied()
+                    .unwrap_or(FOLD_COLOR)
+            })
         };
         if let Some(hl) = opts.highlight {
             flags |= if !fold && hl.contains(span.frame) {

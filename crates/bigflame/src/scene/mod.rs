@@ -18,9 +18,12 @@
 
 mod build;
 mod camera;
+pub mod diff;
+mod lanes;
 
 pub use build::{FOLD_COLOR, FlameScene, SceneOptions, Selection, build_scene};
 pub use camera::{Camera, MAX_ZOOM};
+pub use lanes::LaneLayout;
 
 use bigflame_layout::{SpanIndex, XAxis};
 use bigflame_model::{CallTree, EventId, Profile, ThreadId};
@@ -80,10 +83,12 @@ impl FlameView {
             None
         };
         let (axis, x_unit) = match origin {
-            // Time weights are durations (speedscope-style evented profiles, time-weighted samples).
+            // Samples are intervals (profiles made from begin/end events).
             Some(origin_ns)
-                if profile.events.get(event.index()).map(|e| e.unit)
-                    == Some(bigflame_model::WeightUnit::Nanoseconds) =>
+                if profile
+                    .events
+                    .get(event.index())
+                    .is_some_and(|e| e.intervals) =>
             {
                 (
                     XAxis::Intervals { origin_ns },

@@ -1,4 +1,4 @@
-//! Profile transforms: pure functions from one [`Profile`] to another (no I/O).
+//! Profile transforms: collapse recursion (no I/O).
 //!
 //! Why a transform and not a view option: every view (Time Order, Left Heavy, Sandwich, the
 //! function table) reads stacks, so rewriting the stacks once gives all of them the same picture
@@ -12,61 +12,78 @@
 //! recursive call from another line of the function is still the same function. The outermost
 //! frame of a recursive run is the one kept. Samples keep their order, times and weights; only
 //! their stack ids change, so totals per thread and per event are preserved exactly.
+//!
+//! **Indirect recursion** (opt-in, like the Firefox Profiler's "collapse recursion" as opposed to
+//! its "collapse direct recursion only"): a frame whose function is *anywhere* on its collapsed
+//! caller path goes back to the outermost occurrence, and the frames in between are dropped for
+//! its subtree: `a;x;b;x;c` becomes `a;x;c`. Cost: each stack walks its new caller path, whose
+//! functions are all distinct after collapsing, so O(stacks × distinct functions on a path).
 
+use super::rewrite::{parent_of, rebuild};
 use crate::ids::StackId;
 use crate::profile::Profile;
 use crate::stacks::StackTable;
-use crate::{FrameTable, StringId};
+use crate::{FrameId, FrameTable, StringId};
 
 /// `profile` with direct recursion collapsed (see the module docs). Strings, frames, events and
 /// threads are kept (frame ids stay valid); the stack table is rebuilt and sample stacks remapped.
 pub fn collapse_direct_recursion(profile: &Profile) -> Profile {
     let (stacks, map) = collapse_stacks(&profile.stacks, &profile.frames);
-    let remap = |s: StackId| {
-        if s.is_empty() {
-            s
-        } else {
-            map.get(s.index()).copied().unwrap_or(StackId::EMPTY)
-        }
-    };
-    let mut out = Profile {
-        meta: profile.meta.clone(),
-        strings: profile.strings.clone(),
-        frames: profile.frames.clone(),
-        stacks,
-        events: profile.events.clone(),
-        threads: profile.threads.clone(),
-    };
-    for thread in &mut out.threads {
-        for columns in &mut thread.samples {
-            for s in &mut columns.stack {
-                *s = remap(*s);
-            }
-        }
-    }
-    out
+    rebuild(profile, None, stacks, &map, StackId::EMPTY)
+}
+
+/// `profile` with direct and indirect recursion collapsed (see the module docs).
+pub fn collapse_all_recursion(profile: &Profile) -> Profile {
+    let (stacks, map) = collapse_indirect_stacks(&profile.stacks, &profile.frames);
+    rebuild(profile, None, stacks, &map, StackId::EMPTY)
+}
+
+/// The function identity recursion is detected on: name and module.
+fn key(frames: &FrameTable, f: FrameId) -> (StringId, Option<StringId>) {
+    let frame = frames.get(f);
+    (frame.name, frame.module)
 }
 
 /// The collapsed stack table and, per old stack id, its new stack id. One forward pass (parents
 /// come before children), so no recursion and O(stacks).
 pub fn collapse_stacks(stacks: &StackTable, frames: &FrameTable) -> (StackTable, Vec<StackId>) {
-    let key = |f: crate::FrameId| -> (StringId, Option<StringId>) {
-        let frame = frames.get(f);
-        (frame.name, frame.module)
-    };
     let mut out = StackTable::new();
     let mut map: Vec<StackId> = Vec::with_capacity(stacks.len());
-    for (parent, &frame) in stacks.parents().iter().zip(stacks.frames()) {
-        let new_parent = if parent.is_empty() {
-            StackId::EMPTY
-        } else {
-            map.get(parent.index()).copied().unwrap_or(StackId::EMPTY)
-        };
-        let same = !new_parent.is_empty() && key(out.frame(new_parent)) == key(frame);
+    for (&parent, &frame) in stacks.parents().iter().zip(stacks.frames()) {
+        let new_parent = parent_of(&map, parent, StackId::EMPTY);
+        let same =
+            !new_parent.is_empty() && key(frames, out.frame(new_parent)) == key(frames, frame);
         map.push(if same {
             new_parent
         } else {
             out.intern(new_parent, frame)
+        });
+    }
+    (out, map)
+}
+
+/// Like [`collapse_stacks`], for direct and indirect recursion: a frame whose function is on its
+/// new caller path maps to the outermost such caller.
+pub fn collapse_indirect_stacks(
+    stacks: &StackTable,
+    frames: &FrameTable,
+) -> (StackTable, Vec<StackId>) {
+    let mut out = StackTable::new();
+    let mut map: Vec<StackId> = Vec::with_capacity(stacks.len());
+    for (&parent, &frame) in stacks.parents().iter().zip(stacks.frames()) {
+        let new_parent = parent_of(&map, parent, StackId::EMPTY);
+        let k = key(frames, frame);
+        let mut outermost = None;
+        let mut cur = new_parent;
+        while !cur.is_empty() {
+            if key(frames, out.frame(cur)) == k {
+                outermost = Some(cur);
+            }
+            cur = out.parent(cur);
+        }
+        map.push(match outermost {
+            Some(s) => s,
+            None => out.intern(new_parent, frame),
         });
     }
     (out, map)
@@ -83,6 +100,7 @@ mod tests {
         p.events.push(crate::EventType {
             name: "cpu".into(),
             unit: crate::WeightUnit::Samples,
+            intervals: false,
         });
         let name = p.strings.intern("main");
         let mut thread = crate::Thread {
