@@ -164,6 +164,27 @@ fn a_time_range_by_weight_reaggregates_left_heavy() {
     assert_eq!(selection(s), ("b".into(), 30.0));
 }
 
+#[test]
+fn shift_drag_in_time_order_selects_the_range() {
+    let (_dir, file) = TempDir::new("range-drag", "abc.folded", ABC);
+    // 8 px per sample: 80..320 px is [10, 40), b's samples only; a plain drag still pans.
+    let states = run_script_on(
+        &file,
+        "shift-drag 80 300 320 300\ndump\nkey 2\nclick 5 5\ndump\nkey u\nkey 1\n\
+         drag 400 300 300 300\n",
+    );
+    assert_eq!(labels(&states[0]), ["range 10..40"]);
+    assert_eq!(
+        extent(&states[0]),
+        (0.0, 30.0),
+        "Time Order shows the range only"
+    );
+    assert_eq!(selection(&states[1]), ("main".into(), 30.0));
+    let panned = &states[2];
+    assert!(labels(panned).is_empty());
+    assert_eq!(extent(panned), (0.0, 100.0));
+}
+
 /// Four perf samples, 1 s apart (t = 10..13 s), periods 1, 2, 4, 8: main;a, main;b, main;b,
 /// main;c.
 fn perf_script() -> String {
@@ -199,7 +220,8 @@ fn a_time_range_with_timestamps_keeps_the_samples_inside() {
     assert_eq!(zoomed["selection"]["name"], "b");
     let s = &states[1];
     // The range covers the two b samples (t = 11 s and 12 s) and neither a nor c.
-    assert_eq!(labels(s).len(), 1);
+    // Shown in seconds from the first sample: b's span is [1 s, 3 s).
+    assert_eq!(labels(s), ["range 1.000s–3.000s"]);
     assert_eq!(f(s, "/depth_count"), 2.0);
     assert_eq!(selection(s), ("main".into(), 6.0), "periods 2 + 4");
 }
@@ -262,4 +284,22 @@ fn export_writes_the_transformed_view_in_the_chosen_format() {
         svg.contains("<title>main (100 samples, 100.00%)</title>"),
         "{svg}"
     );
+}
+
+#[test]
+fn png_export_draws_the_view_at_the_window_size() {
+    let (dir, file) = TempDir::new("export-png", "abc.folded", ABC);
+    let states = run_script_on(&file, "key 2\nexport png\n");
+    let notice = states[0]["notice"].as_str().unwrap_or_default().to_string();
+    if !notice.starts_with("exported") {
+        // No GPU adapter (not even a software one) here: the message says why.
+        assert!(notice.contains("cannot export"), "{notice}");
+        crate::support::skip(&format!("PNG export: {notice}"));
+        return;
+    }
+    let png = std::fs::read(dir.0.join("abc.folded.view.png")).expect("png");
+    assert_eq!(&png[1..4], b"PNG");
+    // IHDR: width and height, big-endian, at bytes 16..24.
+    let be = |b: &[u8]| u32::from_be_bytes([b[0], b[1], b[2], b[3]]);
+    assert_eq!((be(&png[16..20]), be(&png[20..24])), (800, 600));
 }

@@ -328,6 +328,10 @@ pub struct DiffArgs {
     /// Also draw the AFTER flame graph coloured by change (red grew, blue shrank) to this PNG.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
+    /// Print the table only; don't open the diff window (it opens when standard output is a
+    /// terminal and a display is set).
+    #[arg(long)]
+    pub no_window: bool,
     /// PNG width, px.
     #[arg(long, default_value_t = 1600)]
     pub width: u32,

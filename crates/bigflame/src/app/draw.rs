@@ -259,6 +259,7 @@ impl Frame {
             self.threads(viewer);
         }
         self.tooltip(viewer, w, bar_y);
+        self.range_preview(viewer);
         self.diff_table(viewer);
         self.help(viewer);
         self.colors = colors;
@@ -323,6 +324,27 @@ impl Frame {
     }
 
     /// An opaque chrome rect (drawn after, so above, the flame rects).
+    /// The Shift+drag range being chosen (Time Order): its two edges and a band along the top
+    /// of the chart, opaque (so nothing depends on blending).
+    fn range_preview(&mut self, viewer: &Viewer) {
+        let st = &viewer.state;
+        let Some((a, b)) = viewer
+            .range_preview
+            .filter(|_| st.kind == ViewKind::TimeOrder)
+        else {
+            return;
+        };
+        let s = st.scale as f32;
+        let (x0, x1) = (a.min(b) as f32, a.max(b) as f32);
+        let top = st.minimap_px() as f32;
+        let bottom = st.viewport.1 as f32 - st.status_px() as f32;
+        let edge = (2.0 * s).max(1.0);
+        let color = colors::rgb(40, 110, 230);
+        self.rect(x0, top, edge, (bottom - top).max(0.0), color);
+        self.rect(x1 - edge, top, edge, (bottom - top).max(0.0), color);
+        self.rect(x0, top, (x1 - x0).max(edge), 4.0 * s, color);
+    }
+
     pub(super) fn rect(&mut self, x: f32, y: f32, w: f32, h: f32, color: u32) {
         self.flame
             .rects

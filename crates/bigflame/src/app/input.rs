@@ -142,6 +142,10 @@ pub enum Action {
     Save,
     /// Export the current view as SVG, folded, PNG or speedscope (Ctrl+Shift+S, `e`).
     Export,
+    /// Shift+drag in progress from x0 to x1 (physical px): the range to be selected.
+    RangeDrag(f64, f64),
+    /// Shift+drag released: keep only the time range between these x (physical px).
+    RangeSelect(f64, f64),
 }
 
 /// Pointer state needed to tell clicks, double clicks and drags apart.
@@ -150,6 +154,11 @@ pub struct InputMapper {
     /// The search field has the keyboard: characters are typed into it (set by the caller from
     /// the viewer's state before each input).
     pub text_mode: bool,
+    /// Shift is held (set by the caller before each input, like `text_mode`): a drag selects a
+    /// time range instead of panning.
+    pub shift: bool,
+    /// The drag in progress started with Shift held.
+    range_drag: bool,
     cursor: Option<(f64, f64)>,
     /// Where the button went down and whether it has moved far enough to be a drag.
     press: Option<((f64, f64), bool)>,
@@ -213,7 +222,9 @@ impl InputMapper {
             if !*dragging && (x - start.0).hypot(y - start.1) >= DRAG_PX {
                 *dragging = true;
             }
-            if *dragging && let Some((px, py)) = prev {
+            if *dragging && self.range_drag {
+                out.push(Action::RangeDrag(start.0, x));
+            } else if *dragging && let Some((px, py)) = prev {
                 out.push(Action::Pan {
                     dx: px - x,
                     dy: py - y,
@@ -230,11 +241,16 @@ impl InputMapper {
         };
         if pressed {
             self.press = Some((at, false));
+            self.range_drag = self.shift;
             return vec![Action::Press(at.0, at.1)];
         }
-        let Some((_, dragged)) = self.press.take() else {
+        let Some((start, dragged)) = self.press.take() else {
             return Vec::new();
         };
+        if dragged && std::mem::take(&mut self.range_drag) {
+            self.last_click = None;
+            return vec![Action::RangeSelect(start.0, at.0), Action::Release];
+        }
         if dragged {
             self.last_click = None;
             return vec![Action::Release];

@@ -236,3 +236,39 @@ fn the_search_field_takes_characters_but_not_shortcuts() {
     );
     assert_eq!(m.map(key("t", false)), vec![Action::ThreadsOpen]);
 }
+
+#[test]
+fn shift_drag_selects_a_range_plain_drag_pans() {
+    let mut m = InputMapper {
+        shift: true,
+        ..InputMapper::default()
+    };
+    m.map(Input::Cursor(100.0, 50.0));
+    m.map(Input::Button {
+        pressed: true,
+        ms: 0.0,
+    });
+    m.shift = false; // released mid-drag: the drag keeps its kind
+    assert_eq!(
+        m.map(Input::Cursor(150.0, 52.0)),
+        vec![Action::RangeDrag(100.0, 150.0), Action::Hover(150.0, 52.0)]
+    );
+    assert_eq!(
+        m.map(Input::Button {
+            pressed: false,
+            ms: 50.0
+        }),
+        vec![Action::RangeSelect(100.0, 150.0), Action::Release]
+    );
+    m.map(Input::Button {
+        pressed: true,
+        ms: 100.0,
+    });
+    assert_eq!(
+        m.map(Input::Cursor(140.0, 52.0)),
+        vec![
+            Action::Pan { dx: 10.0, dy: 0.0 },
+            Action::Hover(140.0, 52.0)
+        ]
+    );
+}

@@ -217,6 +217,7 @@ impl App {
 
     fn feed(&mut self, input: Input) {
         self.mapper.text_mode = self.viewer.text_mode();
+        self.mapper.shift = self.shift;
         self.viewer.now_ms = self.now_ms();
         for action in self.mapper.map(input) {
             match self.viewer.apply(&action) {

@@ -9,7 +9,7 @@
 //! `key K` (K = a character, `left right up down escape enter backspace space`, `ctrl+K`, or
 //! `shift+enter`), `type TEXT` (each character of the rest of the line, spaces kept), `move X Y`,
 //! `wheel DY [DX]`, `ctrl-wheel DY`, `shift-wheel DY` (wheel lines), `pixels DX DY`,
-//! `ctrl-pixels DX DY` (trackpad), `pinch D`, `click X Y`, `dblclick X Y`, `drag X0 Y0 X1 Y1`,
+//! `ctrl-pixels DX DY` (trackpad), `pinch D`, `click X Y`, `dblclick X Y`, `drag X0 Y0 X1 Y1`, `shift-drag X0 Y0 X1 Y1`,
 //! `resize W H [SCALE]`, `leave`, `dump`, `export EXT` (the current view to `<input>.view.EXT`).
 
 use crate::app::input::{Input, InputMapper, Key, Wheel};
@@ -19,6 +19,8 @@ use anyhow::{Context, Result, bail};
 /// One script step.
 enum Step {
     Inputs(Vec<Input>),
+    /// Inputs with Shift held (`shift-drag`).
+    Shifted(Vec<Input>),
     Dump,
     /// `export EXT`: the current view to `<input>.view.EXT`, as the window's export without a
     /// dialog.
@@ -38,10 +40,12 @@ pub fn run(viewer: &mut Viewer, script: &str) -> Result<Vec<String>> {
         clock_ms += 1000.0;
         let step =
             parse(line, clock_ms).with_context(|| format!("script line {}: {raw:?}", n + 1))?;
+        let shifted = matches!(step, Step::Shifted(_));
         match step {
             Step::Dump => out.push(viewer.to_json().to_string()),
             Step::Export(ext) => export_without_dialog(viewer, &ext),
-            Step::Inputs(inputs) => {
+            Step::Inputs(inputs) | Step::Shifted(inputs) => {
+                mapper.shift = shifted;
                 viewer.now_ms = clock_ms;
                 for input in inputs {
                     // As the window does: the open search field takes the keyboard.
@@ -184,7 +188,7 @@ fn parse(line: &str, ms: f64) -> Result<Step> {
             inputs.extend(click(v[0], v[1], ms + 100.0));
             Step::Inputs(inputs)
         }
-        "drag" => {
+        "drag" | "shift-drag" => {
             let v = nums(&args, 4)?;
             let mut inputs = vec![
                 Input::Cursor(v[0], v[1]),
@@ -201,7 +205,11 @@ fn parse(line: &str, ms: f64) -> Result<Step> {
                 pressed: false,
                 ms: ms + 50.0,
             });
-            Step::Inputs(inputs)
+            if cmd == "shift-drag" {
+                Step::Shifted(inputs)
+            } else {
+                Step::Inputs(inputs)
+            }
         }
         "resize" => {
             let v = nums(&args, 2)?;

@@ -15,7 +15,7 @@
 //! Ctrl+H (while searching) or `h` hide (drop) the frames matching the search text as a regex, `r` collapse recursion (again:
 //! undo it), `l` collapse the selected frame's module (library) into one frame, `i` invert
 //! (again: undo it), `g` cycle granularity (function → function+file → module), `v` keep only
-//! the time range shown in Time Order; `u` / Ctrl+Z undo, `U` / Ctrl+Shift+Z / Ctrl+Y redo.
+//! the time range shown in Time Order (or Shift+drag across it); `u` / Ctrl+Z undo, `U` / Ctrl+Shift+Z / Ctrl+Y redo.
 
 use crate::app::jobs::Want;
 use crate::app::state::ViewKind;
@@ -135,9 +135,22 @@ pub enum TransformKey {
 impl Viewer {
     /// The active transforms, first applied first.
     pub fn transform_labels(&self) -> Vec<String> {
-        self.data.as_ref().map_or_else(Vec::new, |d| {
-            d.transforms.steps().iter().map(Transform::label).collect()
-        })
+        let Some(d) = &self.data else {
+            return Vec::new();
+        };
+        // Time ranges read best in seconds from the loaded profile's first sample.
+        let origin = earliest_ns(d.loaded_profile());
+        d.transforms
+            .steps()
+            .iter()
+            .map(|t| match (t, origin) {
+                (&Transform::TimeRange { start_ns, end_ns }, Some(o)) => {
+                    let s = |ns: u64| ns.saturating_sub(o) as f64 / 1e9;
+                    format!("range {:.3}s–{:.3}s", s(start_ns), s(end_ns))
+                }
+                _ => t.label(),
+            })
+            .collect()
     }
 
     /// Handles a transform key: asks for the job, or says in the notice why not.
@@ -251,14 +264,40 @@ impl Viewer {
         Ok(path)
     }
 
+    /// Shift+drag released from `x0_px` to `x1_px` (Time Order): keeps that time range.
+    pub(crate) fn select_range(&mut self, x0_px: f64, x1_px: f64) -> Effect {
+        if self.state.kind != ViewKind::TimeOrder || self.lanes_on() {
+            return Effect::Redraw;
+        }
+        let (a, b) = (self.state.x_at(x0_px), self.state.x_at(x1_px));
+        let (a, b) = (a.min(b), a.max(b));
+        if self.data.is_none() {
+            return Effect::None;
+        }
+        if self.transform_pending {
+            self.notice = Some("a transform is still running".into());
+            return Effect::Redraw;
+        }
+        match self.range_of(a, b) {
+            Ok(t) => self.request_transform(Op::Push(t)),
+            Err(why) => self.notice = Some(why),
+        }
+        Effect::Redraw
+    }
+
     /// The Time Order camera's x range as a [`Transform::TimeRange`].
     fn visible_range(&self) -> Result<Transform, String> {
+        let cam = &self.state.camera;
+        self.range_of(cam.x_start, cam.x_end)
+    }
+
+    /// Time Order x `x0..x1` (clipped to the extent) as a [`Transform::TimeRange`].
+    fn range_of(&self, x0: f64, x1: f64) -> Result<Transform, String> {
         let view = match self.view() {
             Some(v) if self.state.kind == ViewKind::TimeOrder && !self.lanes_on() => v,
             _ => return Err("zoom to a range in Time Order (1), then press v".into()),
         };
-        let cam = &self.state.camera;
-        let (x0, x1) = (cam.x_start.max(self.state.extent.start), cam.x_end);
+        let x0 = x0.max(self.state.extent.start);
         let x1 = x1.min(self.state.extent.end);
         let (start_ns, end_ns) = match view.x_unit {
             XUnit::Nanoseconds { origin_ns } => (
@@ -331,3 +370,17 @@ impl Viewer {
         self.refresh_hover();
     }
 }
+
+/// The earliest timestamp of `profile` (columns are in time order), if it has any.
+fn earliest_ns(profile: &Profile) -> Option<u64> {
+    profile
+        .threads
+        .iter()
+        .flat_map(|t| t.samples.iter())
+        .filter_map(|c| c.time_ns.first().copied())
+        .min()
+}
+
+#[cfg(test)]
+#[path = "transforms_tests.rs"]
+mod tests;

@@ -286,6 +286,8 @@ pub struct Viewer {
     pub(crate) transform_pending: bool,
     /// The transform job to hand out with the next `Want::Transform` request.
     pub(crate) pending_transform: Option<crate::app::transforms::TransformJob>,
+    /// The Shift+drag range being chosen (physical px), drawn over the chart.
+    pub range_preview: Option<(f64, f64)>,
 }
 
 /// What the caller must do after an action.
@@ -329,6 +331,7 @@ impl Viewer {
             transform_seq: 0,
             transform_pending: false,
             pending_transform: None,
+            range_preview: None,
         }
     }
 
@@ -483,6 +486,8 @@ impl Viewer {
                 return redraw_if(before != self.state.hover || self.state.hover.is_some());
             }
             Action::HoverNone => {
+                self.range_preview = None; // a Shift+drag that left the window is dropped
+                let st = &mut self.state;
                 st.cursor = None;
                 st.minimap_grab = None;
                 return redraw_if(st.hover.take().is_some());
@@ -531,6 +536,20 @@ impl Viewer {
             Action::ToggleLanes => return self.toggle_lanes(),
             Action::Save => return self.save_request(),
             Action::Export => return self.export_request(),
+            // A Shift+drag that grabbed the minimap moves it (through `Hover`) instead.
+            Action::RangeDrag(..) | Action::RangeSelect(..)
+                if self.state.minimap_grab.is_some() =>
+            {
+                return Effect::None;
+            }
+            Action::RangeDrag(x0, x1) => {
+                self.range_preview = Some((*x0, *x1));
+                return Effect::Redraw;
+            }
+            Action::RangeSelect(x0, x1) => {
+                self.range_preview = None;
+                return self.select_range(*x0, *x1);
+            }
         }
         self.refresh_hover();
         Effect::Redraw

@@ -22,6 +22,9 @@ impl Viewer {
         self.pending_focus = None;
         self.inflight.retain(|(g, _)| *g == self.data_gen);
         self.outbox.clear();
+        // A transform of the replaced data will not be installed: do not wait for it.
+        self.transform_pending = false;
+        self.pending_transform = None;
     }
 
     /// Shows a profile that replaces the one on screen (a progressive load's next snapshot, or

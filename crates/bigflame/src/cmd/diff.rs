@@ -7,7 +7,7 @@
 //!   red grew, blue shrank (see `scene/diff.rs`), drawn by the same renderer as `bigflame render`.
 //! * Without `-o` and `--folded`, on a terminal with a display: after the table, a window shows the
 //!   same coloured AFTER Left Heavy with a panel of the biggest changes, browsable like the viewer
-//!   (`app/diff_mode.rs`; `c` toggles absolute / normalised). `BIGFLAME_NO_WINDOW=1` or a pipe
+//!   (`app/diff_mode.rs`; `c` toggles absolute / normalised). `--no-window`, `BIGFLAME_NO_WINDOW=1` or a pipe
 //!   keeps the table alone.
 //! * `--folded`: FlameGraph's `difffolded.pl` output, `stack BEFORE AFTER` per line, so it can be fed
 //!   to `flamegraph.pl` / `inferno-flamegraph` (see `diff_folded.rs`).
@@ -88,7 +88,7 @@ pub fn run(args: &DiffArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     if let Some(output) = &args.output {
         let dv = DiffView::new(&after, ea, &ta, &diff, measure, args.normalize);
         draw(&after, &dv, (args.width, args.height), output)?;
-    } else if wants_window() {
+    } else if !args.no_window && wants_window() {
         let data = crate::app::DiffData::new(&after, ea, &ta, &diff, measure, ua);
         let source = format!("{} → {}", args.before.display(), args.after.display());
         drop(before);
