@@ -21,7 +21,9 @@ done
 
 if [ "$apt" = 1 ]; then
     sudo=""; [ "$(id -u)" = 0 ] || sudo="sudo"
-    $sudo apt-get install -y --no-install-recommends chromium nodejs npm xvfb xdotool mesa-vulkan-drivers
+    $sudo apt-get install -y --no-install-recommends chromium xvfb xdotool mesa-vulkan-drivers
+    # NodeSource's nodejs ships npm and conflicts with Debian's npm package: keep an installed Node.
+    command -v npm >/dev/null || $sudo apt-get install -y --no-install-recommends nodejs npm
 fi
 
 cache="${BIGFLAME_HARNESS_CACHE:-$HOME/.cache/bigflame-harness}"
