@@ -8,9 +8,9 @@
 //! the name mode is the views' own table, so the default costs nothing.
 
 use crate::app::viewer::{Effect, Viewer};
-use crate::scene::{ColorBy, frame_colors_by};
+use crate::scene::{ColorBy, frame_colors_by, frame_colors_with};
 use bigflame_model::Profile;
-use bigflame_render::colors::{self, Palette};
+use bigflame_render::colors::Palette;
 
 /// The colouring shown.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -57,18 +57,7 @@ impl ColorMode {
         match self {
             ColorMode::Name => None,
             ColorMode::Module => Some(frame_colors_by(profile, ColorBy::Module)),
-            ColorMode::Palette(p) => Some(
-                profile
-                    .frames
-                    .as_slice()
-                    .iter()
-                    .map(|f| {
-                        let name = profile.strings.get(f.name);
-                        let module = f.module.map(|m| profile.strings.get(m));
-                        colors::for_frame(p, name, f.kind, module)
-                    })
-                    .collect(),
-            ),
+            ColorMode::Palette(p) => Some(frame_colors_with(profile, p, ColorBy::Name)),
         }
     }
 }

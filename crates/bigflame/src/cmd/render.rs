@@ -12,7 +12,7 @@ use anyhow::{Context, Result, bail};
 use bigflame_formats::ImportOptions;
 use bigflame_model::palette::Palette;
 use bigflame_model::{EventId, Profile};
-use bigflame_render::{GpuContext, colors};
+use bigflame_render::GpuContext;
 use std::path::Path;
 use std::process::ExitCode;
 
@@ -20,7 +20,8 @@ use super::{pick_event, select_threads};
 use crate::cli::{ColorByArg, LoadArgs, RenderArgs, ViewArg};
 use crate::load::load;
 use crate::scene::{
-    Camera, FlameScene, FlameView, Highlight, SceneOptions, build_scene, heaviest_thread,
+    Camera, ColorBy, FlameScene, FlameView, Highlight, SceneOptions, build_scene,
+    frame_colors_with, heaviest_thread,
 };
 
 pub fn run(args: &RenderArgs, load_args: &LoadArgs) -> Result<ExitCode> {
@@ -78,19 +79,11 @@ pub(super) fn draw_png(
 /// module take the palette colour. With the default palette and colouring by name this equals
 /// the view's own colours.
 pub(super) fn frame_colors(profile: &Profile, palette: Palette, by: ColorByArg) -> Vec<u32> {
-    profile
-        .frames
-        .as_slice()
-        .iter()
-        .map(|f| {
-            let name = profile.strings.get(f.name);
-            let module = f.module.map(|m| profile.strings.get(m));
-            match module {
-                Some(m) if by == ColorByArg::Module => colors::for_module(m, name),
-                _ => colors::for_frame(palette, name, f.kind, module),
-            }
-        })
-        .collect()
+    let by = match by {
+        ColorByArg::Name => ColorBy::Name,
+        ColorByArg::Module => ColorBy::Module,
+    };
+    frame_colors_with(profile, palette, by)
 }
 
 /// The headless GPU, with an error that says what to install.

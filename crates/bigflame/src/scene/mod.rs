@@ -191,17 +191,25 @@ pub enum ColorBy {
     Module,
 }
 
-/// The colour of every frame, indexed by `FrameId`.
+/// The colour of every frame, indexed by `FrameId`, in the default palette (by name) or by module.
 pub fn frame_colors_by(profile: &Profile, by: ColorBy) -> Vec<u32> {
+    frame_colors_with(profile, colors::Palette::Hot, by)
+}
+
+/// The colour of every frame, indexed by `FrameId`: from `palette` (the default, `Hot`, is the
+/// views' own name colour), or by module, where frames without a module keep the palette colour.
+/// The one colour table of the views, `render`, `export` and the viewer's `c` modes.
+pub fn frame_colors_with(profile: &Profile, palette: colors::Palette, by: ColorBy) -> Vec<u32> {
     profile
         .frames
         .as_slice()
         .iter()
         .map(|f| {
             let name = profile.strings.get(f.name);
-            match (by, f.module) {
-                (ColorBy::Module, Some(m)) => colors::for_module(profile.strings.get(m), name),
-                _ => colors::for_name(name),
+            let module = f.module.map(|m| profile.strings.get(m));
+            match (by, module) {
+                (ColorBy::Module, Some(m)) => colors::for_module(m, name),
+                _ => colors::for_frame(palette, name, f.kind, module),
             }
         })
         .collect()
