@@ -27,6 +27,25 @@ pub enum RootFrame {
     None,
 }
 
+impl RootFrame {
+    /// The root FlameGraph's collapsers write for `profile`: the process name for perf script
+    /// recordings (also `perf.data`, read as perf script), whose threads are named by `comm`;
+    /// nothing for formats whose stacks already start at their own root (folded, JSON, ...).
+    /// The one place `collapse`, `export --to folded` and `diff` decide it.
+    pub fn for_profile(profile: &Profile) -> RootFrame {
+        if is_perf_script(profile) {
+            RootFrame::Process
+        } else {
+            RootFrame::None
+        }
+    }
+}
+
+/// True when `profile` was read from perf script text (directly or through `perf script`).
+pub fn is_perf_script(profile: &Profile) -> bool {
+    profile.meta.format == crate::Format::PerfScript.name()
+}
+
 /// Options of [`write_folded`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct CollapseOptions {

@@ -28,12 +28,11 @@ pub(crate) fn complete_truncated(data: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
-/// Position just after the last `}` or `]` outside strings.
-fn last_close(data: &[u8]) -> Option<usize> {
+/// The bytes outside JSON strings, with their positions (string contents and quotes skipped).
+fn outside_strings(data: &[u8]) -> impl Iterator<Item = (usize, u8)> + '_ {
     let mut in_string = false;
     let mut escaped = false;
-    let mut last = None;
-    for (i, &b) in data.iter().enumerate() {
+    data.iter().enumerate().filter_map(move |(i, &b)| {
         if in_string {
             if escaped {
                 escaped = false;
@@ -42,35 +41,29 @@ fn last_close(data: &[u8]) -> Option<usize> {
             } else if b == b'"' {
                 in_string = false;
             }
-            continue;
+            return None;
         }
-        match b {
-            b'"' => in_string = true,
-            b'}' | b']' => last = Some(i + 1),
-            _ => {}
+        if b == b'"' {
+            in_string = true;
+            return None;
         }
-    }
-    last
+        Some((i, b))
+    })
+}
+
+/// Position just after the last `}` or `]` outside strings.
+fn last_close(data: &[u8]) -> Option<usize> {
+    outside_strings(data)
+        .filter(|&(_, b)| matches!(b, b'}' | b']'))
+        .last()
+        .map(|(i, _)| i + 1)
 }
 
 /// The containers open at the end of `data` (outermost first), as their opening bytes.
 fn open_containers(data: &[u8]) -> Vec<u8> {
     let mut open = Vec::new();
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in data {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-            continue;
-        }
+    for (_, b) in outside_strings(data) {
         match b {
-            b'"' => in_string = true,
             b'{' | b'[' => open.push(b),
             b'}' | b']' => {
                 open.pop();

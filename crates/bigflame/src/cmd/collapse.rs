@@ -35,9 +35,7 @@ pub fn run(args: &CollapseArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     };
     let profile = load(&args.file, load_args, opts)?;
     let profile = super::transform_args::apply_transform_args(profile, &args.transform)?;
-    if profile.meta.format != "perf-script" {
-        collapse.root = RootFrame::None;
-    }
+    collapse.root = RootFrame::for_profile(&profile);
     if profile.events.len() > 1 && args.event_filter.is_none() {
         eprintln!(
             "Filtering for events of type: {}",

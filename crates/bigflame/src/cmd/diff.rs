@@ -18,7 +18,7 @@
 
 use anyhow::{Context, Result};
 use bigflame_formats::ImportOptions;
-use bigflame_formats::collapse::{CollapseOptions, RootFrame, folded_lines};
+use bigflame_formats::collapse::{CollapseOptions, RootFrame, folded_lines, is_perf_script};
 use bigflame_model::diff::{Measure, ProfileDiff, Side};
 use bigflame_model::{EventId, Profile, ThreadId, all_threads, with_thread_roots};
 use std::fmt::Write as _;
@@ -34,19 +34,13 @@ use crate::load::load;
 use crate::scene::diff::{DIFF_BACKGROUND, DiffView};
 use crate::scene::{Camera, FlameScene, SceneOptions, build_scene};
 
-const PERF: &str = "perf-script";
-
 pub fn run(args: &DiffArgs, load_args: &LoadArgs) -> Result<ExitCode> {
     let before = load_side(&args.before, load_args, args)?;
     let after = load_side(&args.after, load_args, args)?;
     if args.folded {
         let sides = [&before, &after].map(|p| {
             let opts = CollapseOptions {
-                root: if p.meta.format == PERF {
-                    RootFrame::Process
-                } else {
-                    RootFrame::None
-                },
+                root: RootFrame::for_profile(p),
                 event: args.event.clone(),
                 ..CollapseOptions::default()
             };
@@ -130,7 +124,7 @@ fn unit(p: &Profile, e: EventId) -> bigflame_model::WeightUnit {
 /// Thread names as root frames on the `perf script` side when only one side is one (see the
 /// module docs).
 fn align_roots(before: Profile, after: Profile) -> (Profile, Profile) {
-    match (before.meta.format == PERF, after.meta.format == PERF) {
+    match (is_perf_script(&before), is_perf_script(&after)) {
         (true, false) => (with_thread_roots(&before), after),
         (false, true) => (before, with_thread_roots(&after)),
         _ => (before, after),

@@ -48,11 +48,7 @@ pub fn run(args: &ExportArgs, load_args: &LoadArgs) -> Result<ExitCode> {
         ExportTo::Folded => write_to(&args.output, |mut out| {
             let opts = CollapseOptions {
                 // perf recordings name the process in the root frame, like `collapse`.
-                root: if profile.meta.format == "perf-script" {
-                    RootFrame::Process
-                } else {
-                    RootFrame::None
-                },
+                root: RootFrame::for_profile(&profile),
                 // An empty profile has no event (and prints nothing, like `collapse`).
                 event: profile.events.get(event.index()).map(|e| e.name.clone()),
                 ..CollapseOptions::default()
