@@ -1,15 +1,24 @@
-//! JSON ingest throughput: V8 `.cpuprofile` and Trace Event files → full model.
+//! JSON ingest throughput: V8 `.cpuprofile`, Trace Event and speedscope files → full model.
 //!
 //! Why real inputs: JSON parse cost depends on the document's shape (a `.cpuprofile` is mostly two
-//! flat integer arrays, a trace is many small objects with strings). The inputs are made by
-//! `corpus/node/record-large.sh` in `corpus/large/` (gitignored): `node-big.cpuprofile` (a real
-//! `node --cpu-prof --cpu-prof-interval 20` recording replayed to ~40 MB) and `node-trace.json`
-//! (`node --trace-event-categories ...`, ~10 MB of X/B/E events). Without them, the committed
-//! `corpus/node/workload.cpuprofile` is used. `$BIGFLAME_BENCH_JSON` adds a file of your own.
+//! flat integer arrays, a trace is many small objects with strings, a speedscope file is arrays of
+//! frame indices). The inputs are made by `corpus/node/record-large.sh` in `corpus/large/`
+//! (gitignored): `node-big.cpuprofile` (a real `node --cpu-prof --cpu-prof-interval 20` recording
+//! replayed to ~40 MB) and `node-trace.json` (`node --trace-event-categories ...`, ~7.5 MB of
+//! X/B/E events). `big.100M.speedscope.json` (~7.6 MB, 106 sampled profiles, 333,735 samples) is
+//! `bigflame export --to speedscope -o corpus/large/big.100M.speedscope.json
+//! corpus/large/big.100M.perf.txt` of the real perf recording (`corpus/record-perf.sh`, cut by
+//! `corpus/cut.py`, see `corpus/README.md`): no offline tool writes large speedscope files, and
+//! the importer's parse cost does not depend on who wrote the file. `big.1G.speedscope.json`
+//! (~78 MB) is the same export of `corpus/large/big.1G.perf.txt`, when present. Missing inputs
+//! are skipped; without any, the committed `corpus/node/workload.cpuprofile` is used.
+//! `$BIGFLAME_BENCH_JSON` adds a file of your own.
 //!
 //! Run: `cargo bench -p bigflame --bench json_ingest` (add `-- --quick` for a short run). The file
 //! is read into memory first, so the numbers are parse + model build through `import_bytes` (the
-//! path `bigflame info` takes), not disk speed.
+//! path `bigflame info` takes) with the default options (all cores), not disk speed. The machine
+//! is shared: note the load average beside the numbers, and compare variants by instruction counts
+//! (`valgrind --tool=cachegrind --cache-sim=no target/release/bigflame info --threads 1 FILE`).
 
 use bigflame_formats::{Format, ImportOptions, import_bytes};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
@@ -26,6 +35,14 @@ fn inputs() -> Vec<(String, Format, Vec<u8>)> {
         (
             root.join("corpus/large/node-trace.json"),
             Format::ChromeTrace,
+        ),
+        (
+            root.join("corpus/large/big.100M.speedscope.json"),
+            Format::SpeedscopeJson,
+        ),
+        (
+            root.join("corpus/large/big.1G.speedscope.json"),
+            Format::SpeedscopeJson,
         ),
     ];
     if let Some(extra) = std::env::var_os("BIGFLAME_BENCH_JSON") {

@@ -10,8 +10,9 @@
 //! * **in-memory input** (mmap or bytes): split at record boundaries into chunks of
 //!   [`ImportOptions::chunk_bytes`] (at least `4 × threads` chunks once the input exceeds
 //!   `threads × 256 KiB`, so mid-size files use every core), parse them on a rayon pool of
-//!   [`ImportOptions::threads`], and merge the builders in input order, one wave of `2 × threads`
-//!   chunks at a time; the merge of a wave overlaps with the parsing of the next (`rayon::join`);
+//!   [`ImportOptions::threads`] (each worker takes the next chunk as soon as it is free, a memory
+//!   mapping is populated by the worker about to parse it), and merge the builders in input order
+//!   as they become ready, at most `4 × threads` chunks ahead of the merge (`driver/pipeline.rs`);
 //! * **streams** (stdin, pipes, gzip): a reader thread fills blocks of [`ImportOptions::block_bytes`],
 //!   cuts each at its last record boundary and carries the remainder into the next block; each block
 //!   is split and parsed like an in-memory input. Three blocks are in flight (one being read, one
@@ -41,18 +42,20 @@ use crate::perf_data::{self, PerfInput};
 use crate::sniff::{self, Encoding, Format, Sniffed};
 use bigflame_model::{Profile, ProfileBuilder, ProfileMeta};
 use std::io::{self, Read};
+use std::ops::Range;
 use std::path::Path;
 use std::sync::Arc;
 
 use crate::perf;
 
 mod engine;
+mod pipeline;
 mod stream;
 #[cfg(test)]
 mod tests;
 pub(crate) mod whole;
 
-pub(crate) use engine::{Engine, Merger, split, with_pool};
+pub(crate) use engine::{Engine, Merger, PrepareFn, split, with_pool};
 
 /// Progress of an import, reported after every parsed chunk.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -162,7 +165,7 @@ pub fn import_bytes(data: &[u8], name: &str, opts: &ImportOptions) -> Result<Pro
         return import_input(input, Some(Path::new(name)), opts);
     }
     let hint = Path::new(name);
-    import_slice(data, name, Some(hint), opts)
+    import_slice(data, name, Some(hint), opts, None)
 }
 
 /// Imports from a reader, streamed in blocks (gzip is detected by content); `name` is used in
@@ -189,8 +192,16 @@ fn import_input(
         bytes_read,
     } = input;
     match source {
-        Source::Mapped(map) => import_slice(&map, &name, hint, opts),
-        Source::Owned(data) => import_slice(&data, &name, hint, opts),
+        Source::Mapped(map) => {
+            // Each worker maps the pages of its chunk in one call before parsing it: cheaper
+            // than a page fault every 16 pages, and spread over the workers (a hint: errors are
+            // ignored, and kernels before 5.14 simply fault as before).
+            let populate = |r: Range<usize>| {
+                let _ = map.advise_range(memmap2::Advice::PopulateRead, r.start, r.len());
+            };
+            import_slice(&map, &name, hint, opts, Some(&populate))
+        }
+        Source::Owned(data) => import_slice(&data, &name, hint, opts, None),
         Source::Stream(reader) => {
             let src = stream::StreamInput {
                 reader,
@@ -277,11 +288,14 @@ fn thread_name_for(name: &str) -> String {
     }
 }
 
-fn import_slice(
+/// Imports `data`; `prepare`, when given, is called with each chunk's range just before a worker
+/// parses it.
+pub(crate) fn import_slice(
     data: &[u8],
     name: &str,
     hint: Option<&Path>,
     opts: &ImportOptions,
+    prepare: Option<&PrepareFn<'_>>,
 ) -> Result<Profile, ImportError> {
     let head = &data[..data.len().min(sniff::SNIFF_BYTES)];
     let complete = head.len() == data.len();
@@ -303,7 +317,7 @@ fn import_slice(
             format: Some(format),
             ..opts.clone()
         };
-        return import_slice(&text, name, hint, &no_utf16);
+        return import_slice(&text, name, hint, &no_utf16, None);
     }
     let skip = if encoding == Encoding::Utf8Bom { 3 } else { 0 };
     if let Some(parse) = whole::parser(format) {
@@ -324,7 +338,7 @@ fn import_slice(
     }
     let fmt = chunk_format(format, name, opts);
     let total = Some(data.len() as u64);
-    let engine = Engine::new(&fmt, opts, total, None);
+    let engine = Engine::new(&fmt, opts, total, None).preparing(prepare);
     let mut merger = Merger::default();
     merger.snapshot = opts.snapshot.clone();
     with_pool(opts.threads, || {
@@ -336,16 +350,7 @@ fn import_slice(
             opts.chunk_bytes,
             threads,
         );
-        let mut pending: Option<Vec<ProfileBuilder>> = None;
-        for wave in ranges.chunks(2 * threads) {
-            let (_, parsed) = rayon::join(
-                || merger.merge(pending.take(), data, 0, false),
-                || engine.parse_all(data, 0, wave),
-            );
-            pending = Some(parsed);
-        }
-        merger.snapshot = None; // the final profile follows at once
-        merger.merge(pending, data, 0, false);
+        pipeline::parse_and_merge(&engine, data, &ranges, &mut merger, threads);
     });
     let profile = merger.finish(meta(name, fmt.format), fmt.warnings);
     engine.report(data.len() as u64, &profile);

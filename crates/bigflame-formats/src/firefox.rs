@@ -23,7 +23,7 @@ use crate::error::ImportError;
 use crate::evented::{EventedStack, EventedTarget};
 use crate::json::{Val, with_document};
 use bigflame_model::{
-    EventId, Frame, FrameId, Profile, ProfileBuilder, ProfileMeta, SkipReason, ThreadKey,
+    EventId, FastMap, Frame, FrameId, Profile, ProfileBuilder, ProfileMeta, SkipReason, ThreadKey,
     WeightUnit,
 };
 
@@ -97,6 +97,70 @@ fn index(v: Option<Val<'_, '_>>) -> Option<usize> {
         .and_then(|i| usize::try_from(i).ok())
 }
 
+/// The distinct frame paths of a thread's stack table, one node per path (hash-consed by parent and
+/// frame, so two stacks with the same kept frames share a node).
+///
+/// Why: a sample's stack is a chain of prefixes as deep as the stack table is long. Walking it per
+/// sample and comparing it with the open frames costs O(samples x depth) for an input of
+/// O(samples + depth) (a 180 KB chain of 8,000 stacks sampled 8,000 times took 8 s in the fuzz
+/// build); with nodes, an unchanged stack costs nothing and a change costs the frames it closes
+/// and opens.
+#[derive(Default)]
+struct StackPaths {
+    /// Per node: parent node, frame, depth (number of frames).
+    nodes: Vec<(Option<u32>, FrameId, u32)>,
+    ids: FastMap<(Option<u32>, FrameId), u32>,
+}
+
+impl StackPaths {
+    /// The node of `parent`'s path plus `frame`.
+    fn child(&mut self, parent: Option<u32>, frame: FrameId) -> u32 {
+        let next = self.nodes.len() as u32;
+        let depth = self.depth(parent) + 1;
+        let nodes = &mut self.nodes;
+        *self.ids.entry((parent, frame)).or_insert_with(|| {
+            nodes.push((parent, frame, depth));
+            next
+        })
+    }
+
+    fn depth(&self, node: Option<u32>) -> u32 {
+        node.map_or(0, |n| self.nodes[n as usize].2)
+    }
+
+    fn up(&self, node: Option<u32>) -> Option<u32> {
+        node.and_then(|n| self.nodes[n as usize].0)
+    }
+
+    /// Going from path `from` to path `to`: returns how many frames close (innermost first) and
+    /// sets `opening` to the frames that then open, innermost first. O(frames closed + opened).
+    fn change(&self, from: Option<u32>, to: Option<u32>, opening: &mut Vec<FrameId>) -> usize {
+        opening.clear();
+        let (mut a, mut b) = (from, to);
+        let mut closes = 0;
+        while self.depth(a) > self.depth(b) {
+            a = self.up(a);
+            closes += 1;
+        }
+        while a != b {
+            if self.depth(b) > self.depth(a) {
+                if let Some(n) = b {
+                    opening.push(self.nodes[n as usize].1);
+                }
+                b = self.up(b);
+            } else {
+                a = self.up(a);
+                closes += 1;
+                if let Some(n) = b {
+                    opening.push(self.nodes[n as usize].1);
+                }
+                b = self.up(b);
+            }
+        }
+        closes
+    }
+}
+
 /// Imports one thread's tables into `b`.
 fn import_thread(
     b: &mut ProfileBuilder,
@@ -144,17 +208,23 @@ fn import_thread(
         });
         frame_ids.push(id);
     }
-    // Stack index -> (prefix, frame); a prefix must come before its stack, so chains end.
-    let mut stack_rows: Vec<(Option<usize>, Option<FrameId>)> = Vec::new();
+    // Stack index -> node of its kept frames (a prefix must come before its stack, so chains end).
+    let mut paths = StackPaths::default();
+    let mut stack_nodes: Vec<Option<u32>> = Vec::new();
     for (i, row) in stacks
         .get("data")
         .into_iter()
         .flat_map(|d| d.items())
         .enumerate()
     {
-        let prefix = index(cell(row, prefix_col)).filter(|&p| p < i);
+        let prefix = index(cell(row, prefix_col))
+            .filter(|&p| p < i)
+            .and_then(|p| stack_nodes.get(p).copied().flatten());
         let frame = index(cell(row, frame_col)).and_then(|f| frame_ids.get(f).copied().flatten());
-        stack_rows.push((prefix, frame));
+        stack_nodes.push(match frame {
+            Some(f) => Some(paths.child(prefix, f)),
+            None => prefix,
+        });
     }
     let key = ThreadKey {
         pid: index(thread.get("pid")).and_then(|p| u32::try_from(p).ok()),
@@ -168,7 +238,8 @@ fn import_thread(
         to_weight: 1e6,
     };
     let mut ev = EventedStack::new();
-    let mut path_frames: Vec<FrameId> = Vec::new();
+    let mut open: Option<u32> = None;
+    let mut opening: Vec<FrameId> = Vec::new();
     let mut last = None;
     for (i, row) in samples
         .get("data")
@@ -184,31 +255,29 @@ fn import_thread(
             );
             continue;
         };
-        path_frames.clear();
-        let mut at = index(cell(row, stack_col));
-        while let Some(s) = at {
-            let Some(&(prefix, frame)) = stack_rows.get(s) else {
-                skipped.add(
-                    SkipReason::MalformedSample,
-                    || format!("{tname} sample {i}"),
-                    b"a stack index past the stackTable",
-                );
-                break;
-            };
-            path_frames.extend(frame);
-            at = prefix;
-        }
-        path_frames.reverse();
-        let common = ev
-            .frames()
-            .zip(&path_frames)
-            .take_while(|(a, b)| a == *b)
-            .count();
-        while ev.depth() > common {
-            ev.close(b, &to, time);
-        }
-        for &f in &path_frames[common..] {
-            ev.open(b, &to, time, f);
+        let target = match index(cell(row, stack_col)) {
+            None => None,
+            Some(s) => match stack_nodes.get(s) {
+                Some(&node) => node,
+                None => {
+                    skipped.add(
+                        SkipReason::MalformedSample,
+                        || format!("{tname} sample {i}"),
+                        b"a stack index past the stackTable",
+                    );
+                    None
+                }
+            },
+        };
+        if target != open {
+            let closes = paths.change(open, target, &mut opening);
+            for _ in 0..closes {
+                ev.close(b, &to, time);
+            }
+            for &f in opening.iter().rev() {
+                ev.open(b, &to, time, f);
+            }
+            open = target;
         }
         last = Some(time);
     }

@@ -92,3 +92,47 @@ fn bad_documents_are_refused_with_the_thread_named() {
     let p = import(doc.as_bytes(), "f.json", &ImportOptions::default()).unwrap();
     assert_eq!(p.meta.skipped.total(), 1);
 }
+
+/// A raw Gecko thread whose stack table is one chain `f;f;...;f` of `depth` rows, with `samples`
+/// samples 1 ms apart, all on the deepest stack.
+fn deep_chain_doc(depth: usize, samples: usize) -> String {
+    let stacks: Vec<String> = (0..depth)
+        .map(|i| match i {
+            0 => "[null,0]".to_string(),
+            _ => format!("[{},0]", i - 1),
+        })
+        .collect();
+    let rows: Vec<String> = (0..samples)
+        .map(|t| format!("[{},{t}.0]", depth - 1))
+        .collect();
+    format!(
+        r#"{{"meta": {{}}, "libs": [], "threads": [{{"name": "T",
+  "stringTable": ["f (a.js:1:1)"],
+  "frameTable": {{"schema": {{"location": 0}}, "data": [[0]]}},
+  "stackTable": {{"schema": {{"prefix": 0, "frame": 1}}, "data": [{}]}},
+  "samples": {{"schema": {{"stack": 0, "time": 1}}, "data": [{}]}}}}]}}"#,
+        stacks.join(","),
+        rows.join(",")
+    )
+}
+
+#[test]
+fn deep_stacks_sampled_many_times_cost_linear_time() {
+    // Fuzzing regression: every sample used to walk its stack's prefix chain and compare it with
+    // the open frames, O(samples x depth) for an O(samples + depth) input (20,000 x 20,000 steps
+    // here: tens of seconds). Unchanged stacks now cost O(1) and a change costs the frames it
+    // opens and closes.
+    let (depth, samples) = (20_000, 20_000);
+    let doc = deep_chain_doc(depth, samples);
+    // (No timing assertion: the old code took tens of seconds on this input, which shows in the
+    // test run; speed itself is measured in benches.)
+    let p = import(doc.as_bytes(), "deep.json", &ImportOptions::default()).unwrap();
+    // Worked out by hand: one interval of (samples - 1) ms on the full chain (the last sample has
+    // no end), preceded by the zero-weight samples of its prefixes as they open at time 0.
+    let c = p.threads[0].samples(EventId(0));
+    let total: f64 = c.weight.iter().sum();
+    assert_eq!(total, (samples - 1) as f64 * 1e6);
+    let deepest = *c.stack.last().unwrap();
+    assert_eq!(p.stacks.path(deepest).len(), depth);
+    assert_eq!(p.frames.len(), 1);
+}

@@ -26,6 +26,7 @@ use bigflame_model::{
     FastMap, Frame, FrameId, Profile, ProfileBuilder, ProfileMeta, SkipReason, ThreadKey,
     WeightUnit,
 };
+use std::collections::VecDeque;
 
 /// One log line.
 #[derive(Clone, Debug, PartialEq)]
@@ -74,7 +75,9 @@ struct Rebuild<'b> {
     b: &'b mut ProfileBuilder,
     to: EventedTarget,
     ev: EventedStack,
-    open: Vec<Open>,
+    /// The open frames, outermost first, each with the innermost `STACK` at or below it (so
+    /// finding it costs O(1), not a scan of the open frames).
+    open: Vec<(Open, Option<i64>)>,
     names: FastMap<String, FrameId>,
     last_event_at: i64,
 }
@@ -92,15 +95,20 @@ impl Rebuild<'_> {
 
     fn push(&mut self, at: i64, open: Open, frame: FrameId) {
         self.ev.open(self.b, &self.to, at as f64, frame);
-        self.open.push(open);
+        let innermost = match open {
+            Open::Stack(s) => Some(s),
+            Open::Function(_) => self.innermost_stack(),
+        };
+        self.open.push((open, innermost));
         self.last_event_at = at;
     }
 
+    fn innermost_stack(&self) -> Option<i64> {
+        self.open.last().and_then(|&(_, s)| s)
+    }
+
     fn enter(&mut self, stack: i64, at: i64, name: &str) {
-        let innermost = self.open.iter().rev().find_map(|o| match o {
-            Open::Stack(s) => Some(*s),
-            Open::Function(_) => None,
-        });
+        let innermost = self.innermost_stack();
         if innermost != Some(stack) {
             if self.open.len() == 1 {
                 self.leave(self.last_event_at);
@@ -118,7 +126,7 @@ impl Rebuild<'_> {
         }
         self.ev.close(self.b, &self.to, at as f64);
         // A nested STACK frame under the closed function closes with it.
-        if self.open.len() > 1 && matches!(self.open.last(), Some(Open::Stack(_))) {
+        if self.open.len() > 1 && matches!(self.open.last(), Some((Open::Stack(_), _))) {
             self.open.pop();
             self.ev.close(self.b, &self.to, at as f64);
         }
@@ -128,7 +136,7 @@ impl Rebuild<'_> {
     /// Returns false when the POP was ignored.
     fn try_leave(&mut self, stack: i64, at: i64, name: &str) -> bool {
         let f = self.frame(name);
-        if self.open.last() == Some(&Open::Function(f)) {
+        if self.open.last().map(|&(o, _)| o) == Some(Open::Function(f)) {
             self.leave(at);
             true
         } else if self.last_event_at == 0 {
@@ -158,7 +166,12 @@ pub fn import(data: &[u8], name: &str, _opts: &ImportOptions) -> Result<Profile,
     let Some(start) = parsed.iter().flatten().next().map(|l| l.at) else {
         return Ok(b.finish(ProfileMeta::default()));
     };
-    let end = parsed.iter().flatten().last().map_or(0, |l| l.at - start);
+    // Times count from the first line's time (saturating: a file may hold any i64).
+    let end = parsed
+        .iter()
+        .flatten()
+        .last()
+        .map_or(0, |l| l.at.saturating_sub(start));
     let tname = b.intern(crate::json::file_name(name));
     let thread = b.thread(ThreadKey {
         pid: None,
@@ -182,6 +195,28 @@ pub fn import(data: &[u8], name: &str, _opts: &ImportOptions) -> Result<Profile,
         last_event_at: 0,
     };
     let mut removed = vec![false; parsed.len()];
+    // For the PUSH/POP matching below: where each line's run of parsed lines with its time ends,
+    // and the POPs by (time, stack, name) in file order. Scanning the run per PUSH was
+    // O(lines^2) for a run of many lines in one millisecond.
+    let mut run_end = vec![parsed.len(); parsed.len()];
+    for i in (0..parsed.len().saturating_sub(1)).rev() {
+        run_end[i] = match (&parsed[i], &parsed[i + 1]) {
+            (Some(a), Some(next)) if a.at == next.at => run_end[i + 1],
+            _ => i + 1,
+        };
+    }
+    let mut pops: FastMap<(i64, i64, &str), VecDeque<usize>> = FastMap::default();
+    for (j, line) in parsed.iter().enumerate() {
+        if let Some(Line {
+            at,
+            event: "POP",
+            stack,
+            name: Some(name),
+        }) = line
+        {
+            pops.entry((*at, *stack, *name)).or_default().push_back(j);
+        }
+    }
     for i in 0..parsed.len() {
         let skip = |s: &mut bigflame_model::Skipped, reason| {
             s.add(
@@ -197,26 +232,22 @@ pub fn import(data: &[u8], name: &str, _opts: &ImportOptions) -> Result<Profile,
             skip(&mut skipped, SkipReason::MalformedLine);
             continue;
         };
-        let at = line.at - start;
+        let at = line.at.saturating_sub(start);
         match (line.event, line.name) {
             ("PUSH", Some(fname)) => {
                 r.enter(line.stack, at, fname);
-                // A POP of the same millisecond, stack and name closes it now, whatever comes between.
-                let mut j = i + 1;
-                while let Some(Some(next)) = parsed.get(j) {
-                    if next.at != line.at {
-                        break;
+                // A POP of the same millisecond, stack and name closes it now, whatever comes
+                // between (within the run of parsed lines of that millisecond). POPs already
+                // passed or matched are dropped from the front of their queue: each goes once.
+                if let Some(queue) = pops.get_mut(&(line.at, line.stack, fname)) {
+                    while queue.front().is_some_and(|&j| j <= i || removed[j]) {
+                        queue.pop_front();
                     }
-                    if !removed[j]
-                        && next.event == "POP"
-                        && next.stack == line.stack
-                        && next.name == Some(fname)
-                    {
-                        r.try_leave(next.stack, next.at - start, fname);
+                    if let Some(&j) = queue.front().filter(|&&j| j < run_end[i]) {
+                        r.try_leave(line.stack, at, fname);
                         removed[j] = true;
-                        break;
+                        queue.pop_front();
                     }
-                    j += 1;
                 }
             }
             ("POP", Some(fname)) if !r.try_leave(line.stack, at, fname) => {
@@ -308,6 +339,40 @@ mod tests {
         );
         assert_eq!(p.meta.skipped.total(), 1);
         assert_eq!(p.meta.skipped.entries[0].2, "line 8");
+    }
+
+    #[test]
+    fn many_lines_in_one_millisecond_cost_linear_time() {
+        // Fuzzing regression: each PUSH looked for its POP through every later line of the same
+        // millisecond, and each PUSH searched the open frames for the innermost STACK frame:
+        // O(lines^2) for 30,000 nested PUSHes in one millisecond (seconds). Now O(lines).
+        let n = 30_000;
+        let mut log = String::new();
+        for i in 0..n {
+            log.push_str(&format!("5:PUSH:1:1:None:f{i}\n"));
+        }
+        log.push_str(&format!("5:POP:1:1:None:f{}\n6:START:1:1:None:x\n", n - 1));
+        // (No timing assertion: the old code took tens of seconds on this input, which shows in the
+        // test run; speed itself is measured in benches.)
+        let p = import(log.as_bytes(), "deep.log", &ImportOptions::default()).unwrap();
+        // STACK 1, then f0..f(n-1) nested; the last one closes in its millisecond (matched by
+        // the POP), the others close at the end, 1 ms later.
+        let c = p.threads[0].samples(EventId(0));
+        let last = c.stack[c.len() - 1];
+        assert_eq!(p.stacks.path(last).len(), n);
+        assert_eq!(c.weight.iter().sum::<f64>(), 1e6);
+        assert_eq!(p.meta.skipped.total(), 0);
+    }
+
+    #[test]
+    fn extreme_times_do_not_overflow() {
+        // Fuzzing regression: times are differences from the first line's time, which overflowed
+        // i64 (a panic in debug builds) for times of opposite signs near the limits.
+        let log = "-9223372036854775807:PUSH:1:1:None:f\n9223372036854775807:POP:1:1:None:f\n";
+        let p = import(log.as_bytes(), "x.log", &ImportOptions::default()).unwrap();
+        let c = p.threads[0].samples(EventId(0));
+        assert!(c.weight.iter().all(|w| w.is_finite() && *w >= 0.0));
+        assert_eq!(p.frames.len(), 2);
     }
 
     #[test]

@@ -250,7 +250,7 @@ mod tests {
         assert_eq!(p.frame_name(p.stacks.frame(c.stack[2])), "(unknown)");
         // cpu: count × interval.
         let p = import(&doc("cpu", raw, ""), "c.json", &ImportOptions::default()).unwrap();
-        let w: Vec<f64> = p.threads[0].samples(EventId(0)).weight.clone();
+        let w: Vec<f64> = p.threads[0].samples(EventId(0)).weight.to_vec();
         assert_eq!(w, vec![3e6, 1e6, 2e6]);
         // object: counts, no time.
         let p = import(&doc("object", raw, ""), "o.json", &ImportOptions::default()).unwrap();

@@ -31,6 +31,7 @@ mod profile;
 mod stacks;
 mod strings;
 mod transform;
+mod weights;
 
 pub use builder::{ProfileBuilder, ThreadKey, merge_builders};
 pub use calltree::{CallTree, NodeId, Sandwich, StackWeights, all_threads};
@@ -48,6 +49,7 @@ pub use transform::{
     FuncRef, Granularity, Transform, TransformError, TransformStack, collapse_all_recursion,
     collapse_direct_recursion, collapse_indirect_stacks, collapse_stacks, with_thread_roots,
 };
+pub use weights::Weights;
 
 /// The hasher used by every interning map in bigflame: fast, non-cryptographic, and seeded with a fixed
 /// seed so that builds are reproducible (iteration order never leaks into output anyway).

@@ -8,6 +8,7 @@ use crate::frames::FrameTable;
 use crate::ids::{EventId, StackId, StringId, ThreadId};
 use crate::stacks::StackTable;
 use crate::strings::StringTable;
+use crate::weights::Weights;
 
 /// What a sample weight counts.
 #[derive(Clone, Copy, PartialEq, Eq, Hash, Debug, Default)]
@@ -117,8 +118,8 @@ pub struct SampleColumns {
     pub time_ns: Vec<u64>,
     /// The stack of each sample ([`StackId::EMPTY`] for an idle sample).
     pub stack: Vec<StackId>,
-    /// The weight of each sample, in the event's unit.
-    pub weight: Vec<f64>,
+    /// The weight of each sample, in the event's unit (one value stored once while all are equal).
+    pub weight: Weights,
 }
 
 impl SampleColumns {
@@ -139,7 +140,7 @@ impl SampleColumns {
 
     /// Sum of all weights.
     pub fn total_weight(&self) -> f64 {
-        self.weight.iter().sum()
+        self.weight.sum()
     }
 
     /// Appends one sample. `time_ns` is ignored (and timestamps are dropped for the whole column) once a
@@ -168,7 +169,7 @@ impl SampleColumns {
             self.time_ns.shrink_to_fit();
         }
         self.stack.extend(other.stack.iter().map(|&s| map_stack(s)));
-        self.weight.extend_from_slice(&other.weight);
+        self.weight.extend_from(&other.weight);
     }
 }
 
@@ -191,7 +192,7 @@ impl Thread {
         static EMPTY: SampleColumns = SampleColumns {
             time_ns: Vec::new(),
             stack: Vec::new(),
-            weight: Vec::new(),
+            weight: Weights::new(),
         };
         self.samples.get(event.index()).unwrap_or(&EMPTY)
     }

@@ -2,23 +2,44 @@
 //! with progress, and the in-order merge.
 //!
 //! Why merge incrementally: holding every chunk's builder until the end would cost one local copy of
-//! the frame and stack tables per chunk (hundreds of chunks for a multi-gigabyte file). Merging each
-//! wave into one global builder as soon as it is parsed bounds memory by the model plus one wave, and
-//! running that merge beside the next wave's parsing (`rayon::join`) hides most of its cost.
+//! the frame and stack tables per chunk (hundreds of chunks for a multi-gigabyte file). Merging
+//! into one global builder as soon as chunks are parsed bounds memory by the model plus the chunks
+//! in flight: streams merge block by block in waves (`stream.rs`), in-memory inputs chunk by chunk
+//! without barriers (`pipeline.rs`).
 
 use super::{ChunkFormat, ImportOptions, Progress, ProgressFn, SnapshotFn};
 use crate::error::count_newlines;
 use bigflame_model::{Profile, ProfileBuilder, ProfileMeta, ThreadKey};
 use rayon::prelude::*;
 use std::ops::Range;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
 
 /// Runs `f` on a pool of `threads` threads (0 = all cores); falls back to the global pool.
+///
+/// Pools are built once per thread count and kept: building one per import started and stopped
+/// threads on every call (a cost for many small imports, such as the viewer re-reading a file),
+/// and threads exiting after the import returned made leak checkers report their last
+/// allocations.
 pub(crate) fn with_pool<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
-    match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
-        Ok(pool) => pool.install(f),
-        Err(_) => f(),
+    static POOLS: Mutex<Vec<(usize, Arc<rayon::ThreadPool>)>> = Mutex::new(Vec::new());
+    let pool = {
+        let mut pools = POOLS.lock().unwrap_or_else(PoisonError::into_inner);
+        match pools.iter().find(|(n, _)| *n == threads) {
+            Some((_, pool)) => Some(Arc::clone(pool)),
+            None => match rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+                Ok(pool) => {
+                    let pool = Arc::new(pool);
+                    pools.push((threads, Arc::clone(&pool)));
+                    Some(pool)
+                }
+                Err(_) => None,
+            },
+        }
+    };
+    match pool {
+        Some(pool) => pool.install(f),
+        None => f(),
     }
 }
 
@@ -47,9 +68,13 @@ pub(crate) fn split(
     ranges
 }
 
+/// Called with a chunk's range of the input just before it is parsed (see `import_slice`).
+pub(crate) type PrepareFn<'p> = dyn Fn(Range<usize>) + Sync + 'p;
+
 /// Parses chunks and reports progress.
 pub(crate) struct Engine<'f, 'a> {
     fmt: &'f ChunkFormat<'a>,
+    prepare: Option<&'f PrepareFn<'f>>,
     progress: Option<ProgressFn>,
     bytes_total: Option<u64>,
     /// For streams: the raw bytes read, reported instead of parsed bytes.
@@ -67,12 +92,19 @@ impl<'f, 'a> Engine<'f, 'a> {
     ) -> Self {
         Engine {
             fmt,
+            prepare: None,
             progress: opts.progress.clone(),
             bytes_total,
             raw_read,
             bytes_done: AtomicU64::new(0),
             samples: AtomicU64::new(0),
         }
+    }
+
+    /// Calls `prepare` with each chunk's range before parsing it.
+    pub(crate) fn preparing(mut self, prepare: Option<&'f PrepareFn<'f>>) -> Self {
+        self.prepare = prepare;
+        self
     }
 
     /// Parses `ranges` of `data` (whose first byte is at input offset `base`) in parallel, in order.
@@ -84,26 +116,32 @@ impl<'f, 'a> Engine<'f, 'a> {
     ) -> Vec<ProfileBuilder> {
         ranges
             .par_iter()
-            .map(|r| {
-                let b = (self.fmt.parse_chunk)(&data[r.clone()], base + r.start as u64);
-                let done =
-                    self.bytes_done.fetch_add(r.len() as u64, Ordering::Relaxed) + r.len() as u64;
-                let n = samples_in(&b);
-                let samples = self.samples.fetch_add(n, Ordering::Relaxed) + n;
-                if let Some(cb) = &self.progress {
-                    let bytes_done = match &self.raw_read {
-                        Some(raw) => raw.load(Ordering::Relaxed),
-                        None => done,
-                    };
-                    cb(Progress {
-                        bytes_done,
-                        bytes_total: self.bytes_total,
-                        samples_so_far: samples,
-                    });
-                }
-                b
-            })
+            .map(|r| self.parse_one(data, base, r.clone()))
             .collect()
+    }
+
+    /// Parses one chunk `data[r]` (input offset `base + r.start`) and reports progress.
+    pub(crate) fn parse_one(&self, data: &[u8], base: u64, r: Range<usize>) -> ProfileBuilder {
+        if let Some(prepare) = self.prepare {
+            prepare(r.clone());
+        }
+        let len = r.len() as u64;
+        let b = (self.fmt.parse_chunk)(&data[r.clone()], base + r.start as u64);
+        let done = self.bytes_done.fetch_add(len, Ordering::Relaxed) + len;
+        let n = samples_in(&b);
+        let samples = self.samples.fetch_add(n, Ordering::Relaxed) + n;
+        if let Some(cb) = &self.progress {
+            let bytes_done = match &self.raw_read {
+                Some(raw) => raw.load(Ordering::Relaxed),
+                None => done,
+            };
+            cb(Progress {
+                bytes_done,
+                bytes_total: self.bytes_total,
+                samples_so_far: samples,
+            });
+        }
+        b
     }
 
     /// The final progress report.

@@ -158,7 +158,7 @@ pub(crate) fn import_stream(
             format: Some(format),
             ..opts.clone()
         };
-        let p = import_slice(&head, name, hint, &forced)?;
+        let p = import_slice(&head, name, hint, &forced, None)?;
         return Ok(with_truncation(p, truncated, name, None));
     }
     let base: u64 = if encoding == Encoding::Utf8Bom {

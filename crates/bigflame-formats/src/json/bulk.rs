@@ -3,8 +3,9 @@
 //! Why: in a V8 CPU profile almost all bytes are two flat arrays of small integers at the top level.
 //! A simd-json tape spends a 24-byte node per integer, so a 40 MB profile costs 250 MB of fresh
 //! memory whose page faults alone cap ingest near 150 MB/s on this machine. Here simd-json parses
-//! the document without those two array bodies (a few kilobytes of nodes), and [`IntIter`] reads
-//! the arrays straight from the input (8 bytes at a time), one array per core.
+//! the document without those two array bodies (a few kilobytes of nodes), and [`scan_ints`] reads
+//! the arrays straight from the input (8 bytes at a time), in pieces on every core
+//! ([`super::cpu_fast`]).
 //!
 //! Soundness: a key pattern `"samples"` followed by `:` can only be an object key (inside a string
 //! its quotes would be escaped). The fast path is taken only when each key occurs exactly once,
@@ -14,8 +15,6 @@
 //! which reports errors with their line.
 
 use memchr::memmem;
-use std::cell::Cell;
-use std::marker::PhantomData;
 
 /// Byte range `[open, close]` (inclusive of both brackets) of the array value of `key`, when the key
 /// occurs exactly once in `data` followed by `:` and `[`.
@@ -46,166 +45,173 @@ pub(crate) fn find_key_array(data: &[u8], key: &str) -> Option<(usize, usize)> {
     found
 }
 
-/// The integers of an array body (between the brackets), read one at a time; the grammar is
-/// checked on the way (no empty element, no leading zero, no space inside a number, no trailing
-/// comma, at most 18 digits). After the last item, [`IntIter::finish`] says whether the whole body
-/// was valid.
-/// The iterator is passed by value into the sample loop (so it inlines there); `valid` stays
-/// behind with the caller.
-#[derive(Debug)]
-pub(crate) struct IntIter<'a, T = i64> {
-    body: &'a [u8],
-    pos: usize,
-    failed: bool,
-    items: usize,
-    valid: &'a Cell<bool>,
-    out: PhantomData<T>,
+/// Calls `f` with each integer of an array body (between the brackets) and returns how many there
+/// were, or `None` when the body is not a valid list of integers: an empty element, a leading zero,
+/// a space inside a number, a trailing comma, more than 18 digits or anything but an integer.
+///
+/// The common element (1 to 7 digits directly followed by a comma) is read with one 8-byte load:
+/// XOR with `'0'` turns digit bytes into 0..=9 without borrows between bytes; a byte is a non-digit
+/// when that result has its top bit set or, with the top bit masked off, adding 0x76 sets it (10 or
+/// more; the mask keeps carries inside each byte). So every byte is classified exactly, the first
+/// non-digit ends the number, and the digits are moved to the top of the word and combined
+/// pairwise (10, 100, 10000). A second element that ends in the same word is taken from it too.
+/// Anything else (a sign, spaces, a long number, the last bytes of the body) takes the byte loop.
+#[inline]
+pub(crate) fn scan_ints(body: &[u8], f: impl FnMut(i64)) -> Option<usize> {
+    scan(body, &mut Values(f))
 }
 
-/// What an [`IntIter`] yields: the integer itself, or it as `f64` (for time deltas).
-pub(crate) trait FromInt {
-    fn from_int(v: i64) -> Self;
-}
-
-impl FromInt for i64 {
+/// Receives the elements found by [`scan`].
+pub(crate) trait IntSink {
+    /// An element of 1 to 7 digits, no sign, no leading zero: its digits (bytes minus `'0'`) are
+    /// the low `len` bytes of `digits` (the higher bytes are anything); its value is
+    /// [`swar_value`]`(digits, len)`. Lets a sink skip the value when the digits tell enough.
+    fn digits(&mut self, digits: u64, len: usize);
+    /// Any other element, by value.
+    fn value(&mut self, v: i64);
+    /// Bytes that, when the next 8 bytes start with them (`word & mask == bytes`), are one more
+    /// element equal to the previous one, comma included, `len` bytes in all: [`IntSink::again`]
+    /// is then called instead. `None` (the default) checks nothing.
     #[inline(always)]
-    fn from_int(v: i64) -> Self {
-        v
-    }
-}
-
-impl FromInt for f64 {
-    #[inline(always)]
-    fn from_int(v: i64) -> Self {
-        v as f64
-    }
-}
-
-impl<'a, T> IntIter<'a, T> {
-    /// An iterator over `body` that clears `valid` if the body is not a valid list of integers
-    /// (checked up to where iteration stops: drain it to check everything).
-    pub(crate) fn new(body: &'a [u8], valid: &'a Cell<bool>) -> Self {
-        IntIter {
-            body,
-            pos: 0,
-            failed: false,
-            items: 0,
-            valid,
-            out: PhantomData,
-        }
-    }
-
-    /// Reads a number of 1 to 7 digits followed by a non-digit with one 8-byte load (the common
-    /// case: sample ids and deltas are short), `None` to let the byte loop handle anything else.
-    ///
-    /// Subtracting `'0'` from every byte leaves digits as 0..=9; a byte is a non-digit when that
-    /// result is 10 or more (adding 0x76 sets its top bit) or it wrapped below 0 (top bit already
-    /// set). Borrows only travel towards later bytes, so the first non-digit is found exactly. The
-    /// digits are then moved to the top of the word and combined pairwise (10, 100, 10000).
-    #[inline]
-    fn swar8(&mut self) -> Option<i64> {
-        let bytes: [u8; 8] = self.body.get(self.pos..self.pos + 8)?.try_into().ok()?;
-        let word = u64::from_le_bytes(bytes);
-        let sub = word.wrapping_sub(0x3030_3030_3030_3030);
-        let flags = (sub.wrapping_add(0x7676_7676_7676_7676) | sub) & 0x8080_8080_8080_8080;
-        let len = (flags.trailing_zeros() / 8) as usize;
-        // 0 digits is an error and 8 may continue: the byte loop decides. A leading zero too.
-        if len == 0 || len == 8 || (len > 1 && bytes[0] == b'0') {
-            return None;
-        }
-        let mut v = sub << (8 * (8 - len));
-        v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
-        v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
-        v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
-        self.pos += len;
-        Some(v as i64)
-    }
-
-    #[inline]
-    fn skip_ws(&mut self) {
-        while let Some(b' ' | b'\n' | b'\r' | b'\t') = self.body.get(self.pos) {
-            self.pos += 1;
-        }
-    }
-}
-
-impl<T: FromInt> Iterator for IntIter<'_, T> {
-    type Item = T;
-
-    /// Each call starts at an element (the separator after the previous one is consumed with it).
-    #[inline(always)]
-    fn next(&mut self) -> Option<T> {
-        if self.pos >= self.body.len() || self.failed {
-            if self.failed {
-                self.valid.set(false);
-            }
-            return None;
-        }
-        if self.items == 0 {
-            self.skip_ws();
-            if self.pos == self.body.len() {
-                return None;
-            }
-        }
-        let negative = self.body[self.pos] == b'-';
-        self.pos += usize::from(negative);
-        let v = match self.swar8() {
-            Some(v) => v,
-            None => self.slow_digits()?,
-        };
-        self.items += 1;
-        // The separator: "," directly (the common case), else spaces, then "," or the end.
-        if self.body.get(self.pos) == Some(&b',') {
-            self.pos += 1;
-        } else if self.pos < self.body.len() {
-            self.skip_ws();
-            match self.body.get(self.pos) {
-                Some(b',') => self.pos += 1,
-                None => {}
-                Some(_) => return self.fail(),
-            }
-        }
-        if self.body.get(self.pos - 1) == Some(&b',') {
-            self.skip_ws();
-            if self.pos == self.body.len() {
-                // A trailing comma.
-                return self.fail();
-            }
-        }
-        Some(T::from_int(if negative { -v } else { v }))
-    }
-}
-
-impl<T> IntIter<'_, T> {
-    /// The digits at `pos` one byte at a time (long numbers and the last bytes of the body).
-    #[cold]
-    fn slow_digits(&mut self) -> Option<i64> {
-        let start = self.pos;
-        let mut v: i64 = 0;
-        while let Some(&c) = self.body.get(self.pos) {
-            let d = c.wrapping_sub(b'0');
-            if d >= 10 {
-                break;
-            }
-            v = v * 10 + i64::from(d);
-            self.pos += 1;
-            if self.pos - start > 18 {
-                return self.fail();
-            }
-        }
-        let digits = self.pos - start;
-        if digits == 0 || (digits > 1 && self.body[start] == b'0') {
-            return self.fail();
-        }
-        Some(v)
-    }
-
-    #[cold]
-    fn fail<U>(&mut self) -> Option<U> {
-        self.failed = true;
-        self.valid.set(false);
+    fn repeat(&self) -> Option<(u64, u64, usize)> {
         None
     }
+    /// The element matched by [`IntSink::repeat`].
+    #[inline(always)]
+    fn again(&mut self) {}
+}
+
+/// The `(mask, bytes, len)` of [`IntSink::repeat`] for an element of `len` (1..=7) digits (bytes
+/// minus `'0'`, as given to [`IntSink::digits`]) and its comma.
+#[inline]
+pub(crate) fn repeat_of(digits: u64, len: usize) -> (u64, u64, usize) {
+    let mask = u64::MAX >> (64 - 8 * (len + 1));
+    let text = (digits ^ 0x3030_3030_3030_3030) & (mask >> 8) | (u64::from(b',') << (8 * len));
+    (mask, text, len + 1)
+}
+
+/// A closure fed with every value.
+struct Values<F>(F);
+
+impl<F: FnMut(i64)> IntSink for Values<F> {
+    #[inline(always)]
+    fn digits(&mut self, digits: u64, len: usize) {
+        (self.0)(swar_value(digits, len));
+    }
+
+    #[inline(always)]
+    fn value(&mut self, v: i64) {
+        (self.0)(v);
+    }
+}
+
+/// [`scan_ints`] with a sink that also sees the raw digits.
+#[inline]
+pub(crate) fn scan<S: IntSink>(body: &[u8], sink: &mut S) -> Option<usize> {
+    let mut pos = skip_ws(body, 0);
+    if pos == body.len() {
+        return Some(0);
+    }
+    let mut n = 0;
+    loop {
+        if let Some(bytes) = body.get(pos..pos + 8) {
+            let mut word = [0u8; 8];
+            word.copy_from_slice(bytes);
+            let word = u64::from_le_bytes(word);
+            if let Some((mask, text, step)) = sink.repeat()
+                && word & mask == text
+            {
+                sink.again();
+                n += 1;
+                pos += step;
+                continue;
+            }
+            let sub = word ^ 0x3030_3030_3030_3030;
+            let low = (sub & 0x7F7F_7F7F_7F7F_7F7F).wrapping_add(0x7676_7676_7676_7676);
+            // The top bit stands for "8 digits or more" (the byte loop's case, see below) and
+            // lets `trailing_zeros` skip its zero check (the default target has no `tzcnt`).
+            let flags = (low | sub) & 0x8080_8080_8080_8080 | (1 << 63);
+            let len = (flags.trailing_zeros() / 8) as usize;
+            // The separator and the first digit are taken from the register, not memory.
+            let separator = (word >> (8 * (len & 7))) as u8;
+            if (1..8).contains(&len) && separator == b',' && (len == 1 || word as u8 != b'0') {
+                sink.digits(sub, len);
+                // Often a second element fits in the same word: the next non-digit after the
+                // comma ends it (one load and one dependent step for two elements).
+                let end = ((flags & flags.wrapping_sub(1)).trailing_zeros() / 8) as usize;
+                let len2 = end.wrapping_sub(len + 1);
+                let second = (word >> (8 * ((len + 1) & 7))) as u8;
+                if end < 8
+                    && (1..7).contains(&len2)
+                    && (word >> (8 * (end & 7))) as u8 == b','
+                    && (len2 == 1 || second != b'0')
+                {
+                    sink.digits(sub >> (8 * (len + 1)), len2);
+                    n += 2;
+                    pos += end + 1;
+                } else {
+                    n += 1;
+                    pos += len + 1;
+                }
+                continue;
+            }
+        }
+        let (v, next) = slow_int(body, skip_ws(body, pos))?;
+        sink.value(v);
+        n += 1;
+        pos = skip_ws(body, next);
+        match body.get(pos) {
+            None => return Some(n),
+            Some(b',') => pos += 1,
+            Some(_) => return None,
+        }
+    }
+}
+
+/// The value of the `len` (1..=7) digits at the bottom of `sub` (bytes minus `'0'`).
+#[inline(always)]
+pub(crate) fn swar_value(sub: u64, len: usize) -> i64 {
+    let mut v = sub << (8 * (8 - len));
+    v = (v & 0x0F0F_0F0F_0F0F_0F0F).wrapping_mul(2561) >> 8;
+    v = (v & 0x00FF_00FF_00FF_00FF).wrapping_mul(6_553_601) >> 16;
+    v = (v & 0x0000_FFFF_0000_FFFF).wrapping_mul(42_949_672_960_001) >> 32;
+    v as i64
+}
+
+#[inline]
+fn skip_ws(body: &[u8], mut pos: usize) -> usize {
+    while let Some(b' ' | b'\n' | b'\r' | b'\t') = body.get(pos) {
+        pos += 1;
+    }
+    pos
+}
+
+/// One optionally negative integer of 1 to 18 digits at `pos`, byte by byte, and the position
+/// after it.
+#[cold]
+fn slow_int(body: &[u8], pos: usize) -> Option<(i64, usize)> {
+    let negative = body.get(pos) == Some(&b'-');
+    let start = pos + usize::from(negative);
+    let mut at = start;
+    let mut v: i64 = 0;
+    while let Some(&c) = body.get(at) {
+        let d = c.wrapping_sub(b'0');
+        if d >= 10 {
+            break;
+        }
+        if at - start >= 18 {
+            // A 19th digit: more than an i64 safely holds (checked before multiplying, which
+            // would overflow first).
+            return None;
+        }
+        v = v * 10 + i64::from(d);
+        at += 1;
+    }
+    let digits = at - start;
+    if digits == 0 || (digits > 1 && body[start] == b'0') {
+        return None;
+    }
+    Some((if negative { -v } else { v }, at))
 }
 
 #[cfg(test)]
@@ -215,9 +221,10 @@ mod tests {
     #[test]
     fn integer_arrays_parse_or_refuse() {
         let ints = |body: &[u8]| {
-            let valid = Cell::new(true);
-            let v: Vec<i64> = IntIter::<i64>::new(body, &valid).collect();
-            valid.get().then_some(v)
+            let mut v = Vec::new();
+            let n = scan_ints(body, |x| v.push(x))?;
+            assert_eq!(n, v.len());
+            Some(v)
         };
         assert_eq!(ints(b" 1, -20 ,\n300 "), Some(vec![1, -20, 300]));
         assert_eq!(ints(b""), Some(vec![]));
@@ -229,6 +236,15 @@ mod tests {
         assert_eq!(ints(b"1 2"), None);
         assert_eq!(ints(b"- 1"), None);
         assert_eq!(ints(b"1234567890123456789"), None);
+        // Found by the cpuprofile fuzzer: 19+ nines overflowed (a panic in debug builds) before
+        // the length check; on both the fast and the digit-by-digit path.
+        assert_eq!(ints(b"9999999999999999999"), None);
+        assert_eq!(ints(b"9999999999999999999999999999999999999999"), None);
+        assert_eq!(ints(b"1,9999999999999999999999999999999999999999"), None);
+        assert_eq!(
+            ints(b"999999999999999999"),
+            Some(vec![999_999_999_999_999_999])
+        );
         assert_eq!(
             ints(b"123456789012345678"),
             Some(vec![123_456_789_012_345_678])
@@ -247,6 +263,40 @@ mod tests {
         }
         assert_eq!(ints(b"00,1,2,3,4,5"), None);
         assert_eq!(ints(b"1a,1,2,3,4,5"), None);
+    }
+
+    #[test]
+    fn random_integer_lists_match_a_plain_split() {
+        // Lists of 0 to 9 digit numbers, some negative, some with spaces around the commas, in
+        // every alignment against the 8-byte loads: the same values as splitting on commas.
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |n: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % n
+        };
+        for _ in 0..2000 {
+            let count = 1 + next(12);
+            let mut text = String::new();
+            let mut want = Vec::new();
+            for i in 0..count {
+                if i > 0 {
+                    text.push_str([",", ",", ",", " ,", ", "][next(5) as usize]);
+                }
+                let digits = 1 + next(9) as u32;
+                let v = next(10u64.pow(digits)) as i64;
+                let v = if next(8) == 0 { -v } else { v };
+                text.push_str(&v.to_string());
+                want.push(v);
+            }
+            let mut got = Vec::new();
+            assert_eq!(
+                scan_ints(text.as_bytes(), |x| got.push(x)),
+                Some(want.len())
+            );
+            assert_eq!(got, want, "{text}");
+        }
     }
 
     #[test]

@@ -17,27 +17,27 @@
 //!   and columns from 0, bigflame from 1.
 //!
 //! Node 10's older layout (`head` tree, `timestamps`, `startTime` in seconds) is converted to the
-//! same parts without recursion. Big profiles take the fast path of [`super::bulk`].
+//! same parts without recursion. Big profiles take the parallel fast path of [`super::cpu_fast`].
 
-use super::bulk::{IntIter, find_key_array};
+use super::cpu_fast::import_fast;
 use super::v8::{Class, NodeIndex};
 use super::v8::{HasId, frame_of};
-use super::{Val, file_name, with_document, with_document_blanked};
+use super::{Val, file_name, with_document};
 use crate::driver::ImportOptions;
 use crate::error::ImportError;
 use bigflame_model::{
-    EventId, FrameId, Profile, ProfileBuilder, ProfileMeta, StackId, ThreadId, ThreadKey,
-    WeightUnit,
+    EventId, FrameId, Profile, ProfileBuilder, ProfileMeta, SampleColumns, StackId, ThreadId,
+    ThreadKey, WeightUnit,
 };
-use std::cell::Cell;
+use rayon::prelude::*;
 
 /// Imports a `.cpuprofile` document.
 pub(crate) fn import(
     data: &[u8],
     path: &str,
-    _opts: &ImportOptions,
+    opts: &ImportOptions,
 ) -> Result<Profile, ImportError> {
-    if let Some(profile) = import_fast(data, path) {
+    if let Some(profile) = import_fast(data, path, opts) {
         return Ok(profile);
     }
     import_plain(data, path)
@@ -51,62 +51,11 @@ pub(crate) fn import_plain(data: &[u8], path: &str) -> Result<Profile, ImportErr
     })
 }
 
-/// The fast path ([`super::bulk`]): simd-json parses the document without the `samples` and
-/// `timeDeltas` bodies, which the integer loop reads straight from the input in parallel. `None`
-/// means "take the plain path" (which also reports any error with its line).
-fn import_fast(data: &[u8], path: &str) -> Option<Profile> {
-    let s = find_key_array(data, "samples")?;
-    let d = find_key_array(data, "timeDeltas")?;
-    if s.1 >= d.0 && d.1 >= s.0 {
-        return None;
-    }
-    // Two cores: the document (nodes) and the run-length encoded samples on one, the deltas on the
-    // other. Runs are ~5x fewer than samples in real recordings, so they are cheap to keep.
-    let ((doc, runs), deltas) = rayon::join(
-        || {
-            let doc = with_document_blanked(data, &[s, d], path, |root| {
-                let blanked = |k: &str| root.get(k).is_some_and(|v| v.is_array() && v.len() == 0);
-                if !blanked("samples") || !blanked("timeDeltas") {
-                    return Err(ImportError::invalid(path, "fast path not applicable"));
-                }
-                read_document(root, path)
-            });
-            (doc, sample_runs(&data[s.0 + 1..s.1]))
-        },
-        || {
-            let body = &data[d.0 + 1..d.1];
-            let valid = Cell::new(true);
-            let mut deltas = Vec::with_capacity(body.len() / 3);
-            deltas.extend(IntIter::<f64>::new(body, &valid));
-            valid.get().then_some(deltas)
-        },
-    );
-    let (mut b, parts) = doc.ok()?;
-    let (runs, deltas) = (runs?, deltas?);
-    let (thread, event) = target(&mut b, path);
-    let samples = runs
-        .iter()
-        .flat_map(|&(id, n)| std::iter::repeat_n(id, n as usize));
-    parts.emit_from(&mut b, thread, event, samples, deltas.iter().copied());
-    Some(b.finish(ProfileMeta::default()))
-}
-
-/// The samples as (node id, repeat count) runs, or `None` when the array is not plain integers
-/// (the plain path then reports the problem with its line).
-fn sample_runs(body: &[u8]) -> Option<Vec<(i64, u32)>> {
-    let valid = Cell::new(true);
-    let mut runs: Vec<(i64, u32)> = Vec::new();
-    for id in IntIter::<i64>::new(body, &valid) {
-        match runs.last_mut() {
-            Some((last, n)) if *last == id && *n < u32::MAX => *n += 1,
-            _ => runs.push((id, 1)),
-        }
-    }
-    valid.get().then_some(runs)
-}
-
 /// Reads a parsed `.cpuprofile` (either layout) into a builder and its parts.
-fn read_document(root: Val<'_, '_>, path: &str) -> Result<(ProfileBuilder, CpuParts), ImportError> {
+pub(crate) fn read_document(
+    root: Val<'_, '_>,
+    path: &str,
+) -> Result<(ProfileBuilder, CpuParts), ImportError> {
     if !root.is_object() {
         return Err(ImportError::invalid(
             path,
@@ -133,7 +82,7 @@ fn read_document(root: Val<'_, '_>, path: &str) -> Result<(ProfileBuilder, CpuPa
 }
 
 /// One thread named after the file, one `time` event in nanoseconds.
-fn target(b: &mut ProfileBuilder, path: &str) -> (ThreadId, EventId) {
+pub(crate) fn target(b: &mut ProfileBuilder, path: &str) -> (ThreadId, EventId) {
     let name = b.intern(file_name(path));
     let thread = b.thread(ThreadKey {
         pid: None,
@@ -147,6 +96,54 @@ fn finish(mut b: ProfileBuilder, parts: &CpuParts, path: &str) -> Profile {
     let (thread, event) = target(&mut b, path);
     parts.emit(&mut b, thread, event);
     b.finish(ProfileMeta::default())
+}
+
+/// The sample column of `thread` x `event`, moved out of the builder (put it back when done).
+fn take_column(b: &mut ProfileBuilder, thread: ThreadId, event: EventId) -> SampleColumns {
+    let samples = &mut b.threads[thread.index()].samples;
+    if samples.len() <= event.index() {
+        samples.resize_with(event.index() + 1, SampleColumns::default);
+    }
+    std::mem::take(&mut samples[event.index()])
+}
+
+/// `x.max(0.0).round() as u64` without the call into libm's `round` (the default x86-64 target has
+/// no rounding instruction), which showed in profiles at one call per run: for `0 <= x < 2^52` the
+/// truncation and the fraction are exact, above it every `f64` is an integer.
+#[inline]
+fn round_ns(x: f64) -> u64 {
+    let x = x.max(0.0);
+    if x < 4_503_599_627_370_496.0 {
+        let t = x as u64;
+        t + u64::from(x - t as f64 >= 0.5)
+    } else {
+        x as u64
+    }
+}
+
+/// A run of equal consecutive samples: the node id, and the elapsed time at its first sample (µs
+/// from `startTime`: the sum of the deltas up to and including that sample's).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Run {
+    pub(crate) id: i64,
+    pub(crate) at: f64,
+}
+
+/// The runs of `samples` (speedscope keeps only a run's first sample) and the elapsed time at the
+/// last sample. A missing delta counts as 0, extra deltas are ignored; the sum is taken in file
+/// order, one `f64` addition per sample, which the fast path reproduces exactly.
+fn runs_of(samples: &[i64], deltas: &[f64]) -> (Vec<Run>, f64) {
+    let mut runs: Vec<Run> = Vec::new();
+    let mut elapsed = deltas.first().copied().unwrap_or(0.0);
+    for (i, &id) in samples.iter().enumerate() {
+        if i > 0 {
+            elapsed += deltas.get(i).copied().unwrap_or(0.0);
+        }
+        if runs.last().is_none_or(|r| r.id != id) {
+            runs.push(Run { id, at: elapsed });
+        }
+    }
+    (runs, elapsed)
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -293,20 +290,24 @@ impl CpuParts {
 
     /// Emits the samples into `thread`/`event`; returns how many have a non-empty stack.
     pub(crate) fn emit(&self, b: &mut ProfileBuilder, thread: ThreadId, event: EventId) -> usize {
-        let samples = self.samples.iter().copied();
-        self.emit_from(b, thread, event, samples, self.deltas.iter().copied())
+        let (runs, end) = runs_of(&self.samples, &self.deltas);
+        let n = runs.len();
+        self.emit_runs(b, thread, event, runs.into_iter(), n, end)
     }
 
-    /// [`CpuParts::emit`] with the samples and deltas streamed from iterators (the fast path
-    /// decodes them without the tape). Each run of one node becomes one sample, emitted once the
-    /// next run starts and its length is known.
-    pub(crate) fn emit_from(
+    /// Emits runs of equal samples (the fast path computes them without a per-sample vector):
+    /// each run of one node becomes one sample, emitted once the next run starts and its length is
+    /// known; `at_most` bounds the number of runs (for sizing); `end` is the elapsed time at the
+    /// last sample, where the last run ends. Only the stacks are worked out in order; times and
+    /// weights are computed on all cores and the columns moved into the builder whole.
+    pub(crate) fn emit_runs(
         &self,
         b: &mut ProfileBuilder,
         thread: ThreadId,
         event: EventId,
-        samples: impl Iterator<Item = i64>,
-        mut deltas: impl Iterator<Item = f64>,
+        runs: impl Iterator<Item = Run>,
+        at_most: usize,
+        end: f64,
     ) -> usize {
         let index = NodeIndex::new(&self.nodes);
         let mut parent: Vec<Option<usize>> = self
@@ -320,44 +321,53 @@ impl CpuParts {
             }
         }
         let mut memo: Vec<Option<StackId>> = vec![None; self.nodes.len()];
-        let mut non_idle = 0;
-        // The run being timed: its stack and start (µs from startTime).
-        let mut pending: Option<(StackId, f64)> = None;
-        let mut push = |b: &mut ProfileBuilder, (stack, at): (StackId, f64), next: f64| {
-            let time = ((self.start_time + at) * 1e3).max(0.0).round() as u64;
-            b.sample(thread, event, Some(time), stack, (next - at).max(0.0) * 1e3);
-            non_idle += usize::from(!stack.is_empty());
-        };
-        let mut elapsed = deltas.next().unwrap_or(0.0);
-        let mut last_valid = elapsed;
-        let mut last_id = None;
-        let mut samples = samples.peekable();
-        while let Some(id) = samples.next() {
-            if last_id != Some(id) {
-                // Only the start of a run moves the clock forward (speedscope's rule).
-                let at = elapsed.max(last_valid);
-                last_valid = at;
-                if let Some(k) = index.get(id) {
-                    let node = self.nodes[k];
-                    let stack = if node.class == Class::OnTop {
-                        b.stack(pending.map_or(StackId::EMPTY, |p| p.0), node.frame)
-                    } else {
-                        self.stack_of(b, k, &parent, &mut memo)
-                    };
-                    if let Some(p) = pending {
-                        push(b, p, at);
-                    }
-                    pending = Some((stack, at));
-                }
-            }
-            if samples.peek().is_some() {
-                elapsed += deltas.next().unwrap_or(0.0);
-                last_id = Some(id);
+        // One thread: the stacks (ids are given in first-use order, and a GC or `(program)` run
+        // goes on top of the previous stack) and the start of each emitted run.
+        let mut stacks: Vec<StackId> = Vec::with_capacity(at_most);
+        let mut starts: Vec<f64> = Vec::with_capacity(at_most);
+        // Time never moves backwards (speedscope's rule): a run starts no earlier than the last.
+        let mut last_valid: Option<f64> = None;
+        for run in runs {
+            let at = last_valid.map_or(run.at, |l| run.at.max(l));
+            last_valid = Some(at);
+            if let Some(k) = index.get(run.id) {
+                let node = self.nodes[k];
+                let stack = if node.class == Class::OnTop {
+                    b.stack(stacks.last().copied().unwrap_or(StackId::EMPTY), node.frame)
+                } else if let Some(s) = memo[k] {
+                    s
+                } else {
+                    self.stack_of(b, k, &parent, &mut memo)
+                };
+                stacks.push(stack);
+                starts.push(at);
             }
         }
-        if let Some(p) = pending {
-            push(b, p, elapsed.max(last_valid));
+        let end = last_valid.map_or(end, |l| end.max(l));
+        let non_idle = stacks.iter().filter(|s| !s.is_empty()).count();
+        // All cores: each run's time, and its weight (it lasts until the next run starts).
+        let start_time = self.start_time;
+        let times: Vec<u64> = starts
+            .par_iter()
+            .map(|&at| round_ns((start_time + at) * 1e3))
+            .collect();
+        let weights: Vec<f64> = (0..starts.len())
+            .into_par_iter()
+            .map(|i| (starts.get(i + 1).copied().unwrap_or(end) - starts[i]).max(0.0) * 1e3)
+            .collect();
+        let mut cols = take_column(b, thread, event);
+        if cols.is_empty() {
+            cols = SampleColumns {
+                time_ns: times,
+                stack: stacks,
+                weight: weights.into(),
+            };
+        } else {
+            for ((t, s), w) in times.into_iter().zip(stacks).zip(weights) {
+                cols.push(Some(t), s, w);
+            }
         }
+        b.threads[thread.index()].samples[event.index()] = cols;
         non_idle
     }
 
@@ -390,6 +400,28 @@ impl CpuParts {
             memo[c] = Some(stack);
         }
         stack
+    }
+}
+
+#[cfg(test)]
+#[test]
+fn round_ns_rounds_like_f64_round() {
+    for x in [
+        0.0,
+        0.4,
+        0.5,
+        0.49999999999999994,
+        1.5,
+        2.5,
+        -3.0,
+        f64::NAN,
+        1e15 + 0.5,
+        4_503_599_627_370_495.5,
+        4_503_599_627_370_497.0,
+        1e30,
+        f64::INFINITY,
+    ] {
+        assert_eq!(round_ns(x), x.max(0.0).round() as u64, "{x}");
     }
 }
 

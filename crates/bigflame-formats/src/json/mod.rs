@@ -12,8 +12,14 @@
 //! simd-json needs a mutable, padded copy of the input (it unescapes strings in place); that copy
 //! and the tape (24 bytes per JSON value) are the memory cost, proportional to the input, never to
 //! a size the file claims. Nesting deeper than [`MAX_DEPTH`] is refused with an error.
+//!
+//! The two big shapes skip the whole-document tape: a `.cpuprofile`'s integer arrays are scanned in
+//! pieces on all cores ([`cpu_fast`], [`bulk`]), and a trace's event list is parsed in pieces of
+//! whole events on all cores ([`trace_split`]). Both fall back to the whole-document parse on any
+//! doubt, which is also what reports errors.
 
 mod bulk;
+mod cpu_fast;
 pub(crate) mod cpuprofile;
 mod cursor;
 pub(crate) mod heap_profile;
@@ -21,10 +27,14 @@ pub(crate) mod speedscope;
 pub(crate) mod stringify;
 pub(crate) mod timeline;
 pub(crate) mod trace_event;
+mod trace_piece;
 mod trace_sampled;
+mod trace_split;
 pub(crate) mod truncated;
 mod v8;
 
+#[cfg(test)]
+mod pieces_tests;
 #[cfg(test)]
 mod tests;
 
@@ -84,6 +94,16 @@ pub(crate) fn with_document_blanked<T>(
     match tape.0.first() {
         Some(_) => f(Val::root(&tape.0)),
         None => Err(ImportError::invalid(path, "empty JSON document")),
+    }
+}
+
+/// Runs `f` on `threads` threads: the global rayon pool (all cores) for 0, the default, so an import
+/// spawns no threads; a pool of its own otherwise (tests compare 1 and N threads).
+pub(crate) fn on_threads<R: Send>(threads: usize, f: impl FnOnce() -> R + Send) -> R {
+    if threads == 0 {
+        f()
+    } else {
+        crate::driver::with_pool(threads, f)
     }
 }
 

@@ -16,21 +16,35 @@
 //!   `shared.frames`, so two identical entries stay two frames there; real exporters never write
 //!   duplicates).
 
+mod fast;
+mod local;
+mod sampled;
+mod scan;
+#[cfg(test)]
+mod tests;
+
 use super::{Val, file_name, with_document};
 use crate::driver::ImportOptions;
 use crate::error::ImportError;
 use crate::evented::{EventedStack, EventedTarget};
-use bigflame_model::{
-    Frame, FrameId, Profile, ProfileBuilder, ProfileMeta, StackId, ThreadKey, WeightUnit,
-};
+use bigflame_model::{Frame, FrameId, Profile, ProfileBuilder, ProfileMeta, ThreadKey, WeightUnit};
+use rayon::prelude::*;
 
 /// Imports a speedscope JSON document.
 pub(crate) fn import(
     data: &[u8],
     path: &str,
-    _opts: &ImportOptions,
+    opts: &ImportOptions,
 ) -> Result<Profile, ImportError> {
-    with_document(data, path, |root| build(root, path))
+    if let Some(profile) = fast::import_fast(data, path, opts) {
+        return Ok(profile);
+    }
+    import_plain(data, path)
+}
+
+/// The plain path: the whole document on one simd-json tape.
+pub(crate) fn import_plain(data: &[u8], path: &str) -> Result<Profile, ImportError> {
+    with_document(data, path, |root| build(root, path, None))
 }
 
 /// How a profile's values map onto bigflame's model.
@@ -70,7 +84,12 @@ fn unit_of(name: &str) -> Option<Unit> {
     })
 }
 
-fn build(root: Val<'_, '_>, path: &str) -> Result<Profile, ImportError> {
+/// Reads a parsed document; `scanned` holds the arrays the fast path read from the bytes.
+fn build(
+    root: Val<'_, '_>,
+    path: &str,
+    scanned: Option<&fast::Scanned>,
+) -> Result<Profile, ImportError> {
     let bad = |msg: String| ImportError::invalid(path, msg);
     if !root.is_object() {
         return Err(bad(format!(
@@ -84,6 +103,15 @@ fn build(root: Val<'_, '_>, path: &str) -> Result<Profile, ImportError> {
         .get("profiles")
         .filter(Val::is_array)
         .ok_or_else(|| bad("no \"profiles\" array".into()))?;
+    // Sampled profiles whose arrays were read from the bytes are built on all cores first.
+    let mut locals: Vec<Option<local::Local>> = match scanned {
+        Some(scanned) => {
+            let items: Vec<Val<'_, '_>> = profiles.items().collect();
+            let pre = |&profile: &Val<'_, '_>| sampled::prebuild(profile, scanned, &frames);
+            items.par_iter().map(pre).collect()
+        }
+        None => Vec::new(),
+    };
     let mut names_seen: Vec<String> = Vec::new();
     for (p, profile) in profiles.items().enumerate() {
         let name = profile
@@ -119,7 +147,19 @@ fn build(root: Val<'_, '_>, path: &str) -> Result<Profile, ImportError> {
             to_weight: unit.factor,
         };
         match profile.get("type").and_then(|v| v.str()) {
-            Some("sampled") => sampled(&mut b, &target, &unit, start, profile, &frames, p, path)?,
+            Some("sampled") if locals.get(p).is_some_and(Option::is_some) => {
+                if let Some(local) = locals.get_mut(p).and_then(Option::take) {
+                    local::merge(&mut b, thread, event, local);
+                }
+            }
+            Some("sampled") => {
+                let src = sampled::Source {
+                    profile,
+                    scanned,
+                    frames: &frames,
+                };
+                sampled::sampled(&mut b, &target, &unit, start, &src, p, path)?;
+            }
             Some("evented") => evented(&mut b, &target, start, profile, &frames, p, path)?,
             Some(other) => return Err(bad(format!("profile {p}: unknown type {other:?}"))),
             None => return Err(bad(format!("profile {p}: no \"type\""))),
@@ -159,77 +199,9 @@ fn shared_frames(
     Ok(out)
 }
 
-fn frame_at(frames: &[FrameId], v: Val<'_, '_>) -> Option<FrameId> {
+pub(crate) fn frame_at(frames: &[FrameId], v: Val<'_, '_>) -> Option<FrameId> {
     let i = v.i64()?;
     frames.get(usize::try_from(i).ok()?).copied()
-}
-
-#[allow(clippy::too_many_arguments)]
-fn sampled(
-    b: &mut ProfileBuilder,
-    to: &EventedTarget,
-    unit: &Unit,
-    start: f64,
-    profile: Val<'_, '_>,
-    frames: &[FrameId],
-    p: usize,
-    path: &str,
-) -> Result<(), ImportError> {
-    let bad = |msg: String| ImportError::invalid(path, format!("profile {p}: {msg}"));
-    let samples = profile
-        .get("samples")
-        .filter(Val::is_array)
-        .ok_or_else(|| bad("no \"samples\" array".into()))?;
-    let weights = profile.get("weights").filter(Val::is_array);
-    if let Some(w) = weights
-        && w.len() != samples.len()
-    {
-        return Err(bad(format!(
-            "{} samples but {} weights",
-            samples.len(),
-            w.len()
-        )));
-    }
-    let mut weights = weights.map(|w| w.items());
-    let mut at = start;
-    for (i, sample) in samples.items().enumerate() {
-        let w = match weights.as_mut().and_then(Iterator::next) {
-            Some(v) => v
-                .f64()
-                .ok_or_else(|| bad(format!("weights[{i}] is {}, not a number", v.kind())))?,
-            None => 1.0,
-        };
-        if w < 0.0 {
-            return Err(bad(format!("weights[{i}] is negative ({w})")));
-        }
-        let time = unit
-            .is_time
-            .then(|| (at * to.to_ns).max(0.0).round() as u64);
-        at += w;
-        if w == 0.0 {
-            continue;
-        }
-        if !sample.is_array() {
-            return Err(bad(format!(
-                "samples[{i}] is {}, not an array",
-                sample.kind()
-            )));
-        }
-        let mut stack = StackId::EMPTY;
-        for f in sample.items() {
-            let frame = frame_at(frames, f).ok_or_else(|| {
-                bad(format!(
-                    "samples[{i}] names frame {} but there are {} shared frames",
-                    f.f64()
-                        .map_or_else(|| f.kind().to_string(), |v| v.to_string()),
-                    frames.len()
-                ))
-            })?;
-            stack = b.stack(stack, frame);
-        }
-        b.sample(to.thread, to.event, time, stack, w * to.to_weight);
-    }
-    Ok(())
 }
 
 fn evented(

@@ -7,9 +7,9 @@ use crate::driver::ImportOptions;
 use crate::error::ImportError;
 use bigflame_model::{EventId, Profile, WeightUnit};
 
-type Importer = fn(&[u8], &str, &ImportOptions) -> Result<Profile, ImportError>;
+pub(super) type Importer = fn(&[u8], &str, &ImportOptions) -> Result<Profile, ImportError>;
 
-fn run(import: Importer, text: &str) -> Profile {
+pub(super) fn run(import: Importer, text: &str) -> Profile {
     match import(text.as_bytes(), "t.json", &ImportOptions::default()) {
         Ok(p) => p,
         Err(e) => panic!("import failed: {e}"),
@@ -24,7 +24,7 @@ fn fails(import: Importer, data: &[u8]) -> String {
 }
 
 /// Each sample of thread `t` as `(time_ns, "a;b", weight)`.
-fn samples(p: &Profile, t: usize) -> Vec<(Option<u64>, String, f64)> {
+pub(super) fn samples(p: &Profile, t: usize) -> Vec<(Option<u64>, String, f64)> {
     let cols = p.threads[t].samples(EventId(0));
     (0..cols.len())
         .map(|i| {
@@ -39,7 +39,7 @@ fn samples(p: &Profile, t: usize) -> Vec<(Option<u64>, String, f64)> {
         .collect()
 }
 
-fn s(time: Option<u64>, stack: &str, weight: f64) -> (Option<u64>, String, f64) {
+pub(super) fn s(time: Option<u64>, stack: &str, weight: f64) -> (Option<u64>, String, f64) {
     (time, stack.to_string(), weight)
 }
 
@@ -68,6 +68,22 @@ fn speedscope_sampled_drops_zero_weights_and_converts_units() {
             .line,
         0
     );
+}
+
+#[test]
+fn speedscope_samples_sharing_callers_keep_their_own_stacks() {
+    // Consecutive samples reuse the interned prefix they share with the previous one: longer,
+    // shorter, diverging and unrelated samples all keep their own path; the stack table holds the
+    // 5 distinct prefixes (a, a;b, a;b;c, a;d, b).
+    let p = run(
+        speedscope::import,
+        r#"{"shared":{"frames":[{"name":"a"},{"name":"b"},{"name":"c"},{"name":"d"}]},
+            "profiles":[{"type":"sampled","name":"m","unit":"none","startValue":0,"endValue":6,
+              "samples":[[0,1,2],[0,1],[0,3],[0,1,2],[1],[0,1,2]],"weights":[1,1,1,1,1,1]}]}"#,
+    );
+    let paths: Vec<String> = samples(&p, 0).into_iter().map(|x| x.1).collect();
+    assert_eq!(paths, ["a;b;c", "a;b", "a;d", "a;b;c", "b", "a;b;c"]);
+    assert_eq!(p.stacks.len(), 5);
 }
 
 #[test]
@@ -124,7 +140,7 @@ fn speedscope_invalid_files_are_refused_with_the_reason() {
     assert_eq!(e, "t.json: no \"profiles\" array");
 }
 
-const CPU: &str = r#"{"nodes":[
+pub(super) const CPU: &str = r#"{"nodes":[
   {"id":1,"callFrame":{"functionName":"(root)","url":"","lineNumber":-1,"columnNumber":-1},"children":[2,4,5]},
   {"id":2,"callFrame":{"functionName":"a","url":"file:///x.js","lineNumber":0,"columnNumber":9},"children":[3]},
   {"id":3,"callFrame":{"functionName":"","url":"file:///x.js","lineNumber":5,"columnNumber":2}},
@@ -423,11 +439,25 @@ fn cpuprofile_fast_and_plain_paths_agree() {
         "/../../corpus/node/workload.cpuprofile"
     );
     let data = std::fs::read(path).unwrap();
-    let fast = cpuprofile::import(&data, "w", &ImportOptions::default()).unwrap();
     let plain = cpuprofile::import_plain(&data, "w").unwrap();
-    assert!(samples(&fast, 0).len() > 100);
-    assert_eq!(samples(&fast, 0), samples(&plain, 0));
-    assert_eq!(fast.frames.len(), plain.frames.len());
+    assert!(samples(&plain, 0).len() > 100);
+    // One piece per array, and arrays cut in pieces of ~64 bytes (runs and delta sums crossing
+    // piece boundaries), on 1 and 2 threads: identical to the plain path.
+    for (threads, chunk_bytes) in [(1, 16 << 20), (2, 16 << 20), (1, 64), (2, 64), (2, 1000)] {
+        let opts = ImportOptions {
+            threads,
+            chunk_bytes,
+            ..ImportOptions::default()
+        };
+        let fast = super::cpu_fast::import_fast(&data, "w", &opts).expect("fast path taken");
+        assert_eq!(
+            samples(&fast, 0),
+            samples(&plain, 0),
+            "{threads} {chunk_bytes}"
+        );
+        assert_eq!(fast.frames.len(), plain.frames.len());
+        assert_eq!(fast.stacks.len(), plain.stacks.len());
+    }
     let text = String::from_utf8(data).unwrap();
     let floated = text.replacen("\"timeDeltas\":[", "\"timeDeltas\":[0.0,", 1);
     let floated = floated.replacen("\"samples\":[", "\"samples\":[1,", 1);

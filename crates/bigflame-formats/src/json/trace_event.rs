@@ -11,6 +11,10 @@
 //!
 //! A trace cut off mid-array imports what is complete (see [`super::truncated`]) with a note.
 //!
+//! Big traces are parsed in pieces on all cores ([`super::trace_split`]) and read into compact
+//! per-piece tables ([`super::trace_piece`]); the whole-document parse reads its list as one piece,
+//! so both give the same profile, merged and replayed here.
+//!
 //! Duration events follow speedscope's documented rules, because real traces break nesting in ways
 //! a viewer must settle the same way for both tools to agree: begins are taken in time order
 //! (file order on ties), `X` events become a begin and an end (longer first on equal start); at
@@ -21,9 +25,9 @@
 //! `name + " " + JSON.stringify(args)`, or for Hermes traces the name with the file, line and column
 //! from `args`. Timestamps are microseconds.
 
-use super::stringify::stringify;
+use super::trace_piece::{Compact, KeyInfo, Meta, NO_NAME, Piece, read_events};
 use super::truncated::complete_truncated;
-use super::{Val, timeline, trace_sampled, with_document};
+use super::{Val, timeline, trace_sampled, trace_split, with_document};
 use crate::driver::ImportOptions;
 use crate::error::ImportError;
 use crate::evented::{EventedStack, EventedTarget};
@@ -35,8 +39,16 @@ use bigflame_model::{
 pub(crate) fn import(
     data: &[u8],
     path: &str,
-    _opts: &ImportOptions,
+    opts: &ImportOptions,
 ) -> Result<Profile, ImportError> {
+    if let Some(profile) = trace_split::import_parallel(data, opts) {
+        return Ok(profile);
+    }
+    import_whole(data, path)
+}
+
+/// The whole document on one tape: every layout, errors with their line, truncated traces.
+pub(crate) fn import_whole(data: &[u8], path: &str) -> Result<Profile, ImportError> {
     match with_document(data, path, |root| build(root, path)) {
         Err(err @ ImportError::Parse { .. }) => {
             let Some(fixed) = complete_truncated(data) else {
@@ -91,7 +103,7 @@ fn build(root: Val<'_, '_>, path: &str) -> Result<Profile, ImportError> {
 }
 
 /// speedscope's test for Hermes `args` (they carry the source position of the frame).
-fn is_hermes_args(args: Val<'_, '_>) -> bool {
+pub(crate) fn is_hermes_args(args: Val<'_, '_>) -> bool {
     [
         "line",
         "column",
@@ -116,6 +128,8 @@ pub(crate) struct Ev<'t, 'i> {
     pub(crate) name: Option<&'i str>,
     pub(crate) args: Option<Val<'t, 'i>>,
     pub(crate) dur: Option<f64>,
+    /// The first `name` if it is a string (what a lookup by key sees; `name` is the last).
+    pub(crate) first_name: Option<&'i str>,
 }
 
 impl<'t, 'i> Ev<'t, 'i> {
@@ -129,15 +143,23 @@ impl<'t, 'i> Ev<'t, 'i> {
             name: None,
             args: None,
             dur: None,
+            first_name: None,
         };
         let mut tdur = None;
+        let mut named = false;
         for (k, x) in v.entries() {
             match k {
                 "ph" => ev.ph = x.str().and_then(|s| s.bytes().next()).unwrap_or(0),
                 "pid" => ev.pid = x.number_like().map_or(0, |n| n as i64),
                 "tid" => ev.tid = x.number_like().map_or(0, |n| n as i64),
                 "ts" => ev.ts = x.number_like(),
-                "name" => ev.name = x.str(),
+                "name" => {
+                    ev.name = x.str();
+                    if !named {
+                        ev.first_name = ev.name;
+                        named = true;
+                    }
+                }
                 "args" => ev.args = Some(x),
                 "dur" => ev.dur = x.number_like(),
                 "tdur" => tdur = x.number_like(),
@@ -176,6 +198,18 @@ impl Names {
         }
     }
 
+    /// Applies a metadata record read by [`super::trace_piece`].
+    pub(crate) fn apply(&mut self, meta: &Meta) {
+        match meta {
+            Meta::Process(pid, name) => {
+                self.process.insert(*pid, name.clone());
+            }
+            Meta::Thread(pid, tid, name) => {
+                self.thread.insert((*pid, *tid), name.clone());
+            }
+        }
+    }
+
     /// The bigflame thread of a pid/tid pair, named after its thread and process names.
     pub(crate) fn thread(&self, b: &mut ProfileBuilder, pid: i64, tid: i64) -> ThreadKey {
         let name = match (self.process.get(&pid), self.thread.get(&(pid, tid))) {
@@ -192,101 +226,76 @@ impl Names {
     }
 }
 
-/// The B/E/X events of each pid/tid, threads sorted by (pid, tid) as speedscope lists them.
-pub(crate) fn partition<'t, 'i>(
-    events: Val<'t, 'i>,
-    names: &mut Names,
-) -> Vec<((i64, i64), Vec<Ev<'t, 'i>>)> {
-    let mut index: FastMap<(i64, i64), usize> = FastMap::default();
-    let mut threads: Vec<((i64, i64), Vec<Ev<'t, 'i>>)> = Vec::new();
-    for v in events.items() {
-        let ev = Ev::read(v);
-        names.record(&ev);
-        if !matches!(ev.ph, b'B' | b'E' | b'X') || ev.ts.is_none() {
-            continue;
-        }
-        let key = (ev.pid, ev.tid);
-        let k = *index.entry(key).or_insert_with(|| {
-            threads.push((key, Vec::new()));
-            threads.len() - 1
-        });
-        threads[k].1.push(ev);
-    }
-    threads.sort_by_key(|(key, _)| *key);
-    threads
-}
-
-/// A begin or end in one of the two queues: time, frame key id, and the event's raw name.
+/// A begin or end in one of the two queues: time, frame key id, and the event's name id.
 #[derive(Clone, Copy, Debug)]
-struct Edge<'i> {
+struct Edge {
     ts: f64,
     key: u32,
-    name: Option<&'i str>,
+    name: u32,
 }
 
-/// Interns frame keys (`name + " " + JSON.stringify(args)`) and their frames.
-struct Keys {
-    ids: FastMap<String, u32>,
-    frames: Vec<FrameId>,
-    buf: String,
-    hermes: bool,
-}
-
-impl Keys {
-    fn id(&mut self, b: &mut ProfileBuilder, ev: &Ev<'_, '_>) -> u32 {
-        let name = ev.name.unwrap_or("(unnamed)");
-        self.buf.clear();
-        self.buf.push_str(name);
-        if let Some(args) = ev.args.filter(|a| a.truthy()) {
-            self.buf.push(' ');
-            stringify(args, &mut self.buf);
-        }
-        if let Some(&id) = self.ids.get(self.buf.as_str()) {
-            return id;
-        }
-        let frame = if self.hermes {
-            let args = ev.args;
-            let file = args
-                .and_then(|a| a.get("url"))
-                .and_then(|v| v.str())
-                .map(|s| b.intern(s));
-            let num = |k: &str| {
-                args.and_then(|a| a.get(k))
-                    .and_then(|v| v.number_like())
-                    .map_or(0, |v| v.clamp(0.0, f64::from(u32::MAX)) as u32)
-            };
-            let name = b.intern(name);
-            Frame {
-                file,
-                line: num("line"),
-                column: num("column"),
-                ..Frame::named(name)
-            }
-        } else {
-            Frame::named(b.intern(&self.buf))
-        };
-        let id = self.frames.len() as u32;
-        self.frames.push(b.frame(frame));
-        self.ids.insert(self.buf.clone(), id);
-        id
-    }
-}
-
+/// The duration events of one document read whole (one piece).
 fn durations(events: Val<'_, '_>, hermes: bool) -> Result<Profile, ImportError> {
+    Ok(durations_of(vec![read_events(events.items(), hermes)]))
+}
+
+/// Replays the duration events of `pieces` (consecutive parts of one event list, in order): their
+/// tables are merged into global key and name ids, threads are sorted by (pid, tid) as speedscope
+/// lists them, frames are made on first use in that order.
+pub(crate) fn durations_of(pieces: Vec<Piece>) -> Profile {
     let mut names = Names::default();
-    let threads = partition(events, &mut names);
-    let origin = threads
+    for m in pieces.iter().flat_map(|p| &p.meta) {
+        names.apply(m);
+    }
+    let origin = pieces
         .iter()
-        .flat_map(|(_, evs)| evs.iter().filter_map(|e| e.ts))
+        .map(|p| p.min_ts)
         .fold(f64::INFINITY, f64::min);
+    // Global ids: keys and names by text, in piece order.
+    let mut key_ids: FastMap<&str, u32> = FastMap::default();
+    let mut keys: Vec<&KeyInfo> = Vec::new();
+    let mut name_ids: FastMap<&str, u32> = FastMap::default();
+    let mut thread_index: FastMap<(i64, i64), usize> = FastMap::default();
+    let mut threads: Vec<((i64, i64), Vec<Compact>)> = Vec::new();
+    for p in &pieces {
+        let key_map: Vec<u32> = p
+            .keys
+            .iter()
+            .map(|k| {
+                *key_ids.entry(k.text.as_str()).or_insert_with(|| {
+                    keys.push(k);
+                    keys.len() as u32 - 1
+                })
+            })
+            .collect();
+        let name_map: Vec<u32> = p
+            .names
+            .iter()
+            .map(|n| {
+                let next = name_ids.len() as u32;
+                *name_ids.entry(n.as_str()).or_insert(next)
+            })
+            .collect();
+        for (tid, evs) in &p.threads {
+            let k = *thread_index.entry(*tid).or_insert_with(|| {
+                threads.push((*tid, Vec::new()));
+                threads.len() - 1
+            });
+            threads[k].1.extend(evs.iter().map(|e| Compact {
+                key: key_map[e.key as usize],
+                name: if e.name == NO_NAME {
+                    NO_NAME
+                } else {
+                    name_map[e.name as usize]
+                },
+                ..*e
+            }));
+        }
+    }
+    threads.sort_by_key(|(key, _)| *key);
     let mut b = ProfileBuilder::new();
     let event = b.event("time", WeightUnit::Nanoseconds);
-    let mut keys = Keys {
-        ids: FastMap::default(),
-        frames: Vec::new(),
-        buf: String::new(),
-        hermes,
-    };
+    let mut frames: Vec<Option<FrameId>> = vec![None; keys.len()];
     for ((pid, tid), evs) in &threads {
         let key = names.thread(&mut b, *pid, *tid);
         let thread = b.thread(key);
@@ -296,33 +305,52 @@ fn durations(events: Val<'_, '_>, hermes: bool) -> Result<Profile, ImportError> 
             to_ns: 1e3,
             to_weight: 1e3,
         };
-        let (begins, ends) = queues(&mut b, &mut keys, evs, origin);
-        replay(&mut b, &to, &keys.frames, &begins, ends);
+        // Frames are made in file order within the thread (as the events are met).
+        for e in evs {
+            let (slot, key) = (&mut frames[e.key as usize], keys[e.key as usize]);
+            if slot.is_none() {
+                *slot = Some(make_frame(&mut b, key));
+            }
+        }
+        let (begins, ends) = queues(evs, origin);
+        replay(&mut b, &to, &frames, &begins, ends);
     }
-    Ok(b.finish(ProfileMeta::default()))
+    b.finish(ProfileMeta::default())
+}
+
+/// The frame of a key: named after the key, or for Hermes traces after the event's name with the
+/// source position from `args`.
+fn make_frame(b: &mut ProfileBuilder, key: &KeyInfo) -> FrameId {
+    let frame = match &key.hermes {
+        Some((name, url, line, column)) => {
+            let file = url.as_deref().map(|s| b.intern(s));
+            Frame {
+                file,
+                line: *line,
+                column: *column,
+                ..Frame::named(b.intern(name))
+            }
+        }
+        None => Frame::named(b.intern(&key.text)),
+    };
+    b.frame(frame)
 }
 
 /// The begin and end queues of one thread, each sorted by time (stable).
-fn queues<'i>(
-    b: &mut ProfileBuilder,
-    keys: &mut Keys,
-    evs: &[Ev<'_, 'i>],
-    origin: f64,
-) -> (Vec<Edge<'i>>, Vec<Edge<'i>>) {
+fn queues(evs: &[Compact], origin: f64) -> (Vec<Edge>, Vec<Edge>) {
     let mut begins = Vec::new();
     let mut ends = Vec::new();
     let mut xs = Vec::new();
     for ev in evs {
-        let ts = ev.ts.unwrap_or(0.0) - origin;
-        let edge = |keys: &mut Keys, b: &mut ProfileBuilder, ts| Edge {
-            ts,
-            key: keys.id(b, ev),
+        let edge = Edge {
+            ts: ev.ts - origin,
+            key: ev.key,
             name: ev.name,
         };
         match ev.ph {
-            b'B' => begins.push(edge(keys, b, ts)),
-            b'E' => ends.push(edge(keys, b, ts)),
-            _ => xs.push((ts, ev.dur.unwrap_or(0.0), edge(keys, b, ts))),
+            b'B' => begins.push(edge),
+            b'E' => ends.push(edge),
+            _ => xs.push((edge.ts, ev.dur, edge)),
         }
     }
     // Equal starts: the longer one first (a longer event cannot nest in a shorter one).
@@ -343,12 +371,12 @@ fn queues<'i>(
 fn replay(
     b: &mut ProfileBuilder,
     to: &EventedTarget,
-    frames: &[FrameId],
-    begins: &[Edge<'_>],
-    mut ends: Vec<Edge<'_>>,
+    frames: &[Option<FrameId>],
+    begins: &[Edge],
+    mut ends: Vec<Edge>,
 ) {
     let mut open = EventedStack::new();
-    let mut stack: Vec<Edge<'_>> = Vec::new();
+    let mut stack: Vec<Edge> = Vec::new();
     let (mut bi, mut ei) = (0, 0);
     let mut last = 0.0;
     while bi < begins.len() || ei < ends.len() {
@@ -361,13 +389,16 @@ fn replay(
             let edge = begins[bi];
             bi += 1;
             last = edge.ts;
-            open.open(b, to, edge.ts, frames[edge.key as usize]);
+            // Every key of the thread has its frame (made before the replay).
+            if let Some(frame) = frames[edge.key as usize] {
+                open.open(b, to, edge.ts, frame);
+            }
             stack.push(edge);
             continue;
         }
         if let Some(top) = stack.last() {
             let front = ends[ei].ts;
-            let same_time = |e: &&Edge<'_>| e.ts <= front;
+            let same_time = |e: &&Edge| e.ts <= front;
             let rest = ends[ei + 1..].iter().take_while(same_time);
             let pick = rest
                 .clone()

@@ -40,10 +40,12 @@ pub struct Header<'a> {
 }
 
 #[inline]
-fn is_space(b: u8) -> bool {
+pub(crate) fn is_space(b: u8) -> bool {
     // Most bytes are word bytes above the space: one compare rejects them.
     b <= b' ' && (b == b' ' || b == b'\t' || b == b'\r')
 }
+
+use super::swar::{POW10, leading_digits, skip_blanks};
 
 /// Trims ASCII blanks (space, tab, CR) from both ends.
 #[inline]
@@ -284,15 +286,6 @@ fn header_fields<'a>(line: &'a [u8], header: Header<'a>) -> Header<'a> {
     }
 }
 
-/// Index of the first non-blank byte of `s` at or after `i` (`s.len()` if none).
-#[inline]
-fn skip_blanks(s: &[u8], mut i: usize) -> usize {
-    while i < s.len() && is_space(s[i]) {
-        i += 1;
-    }
-    i
-}
-
 /// The fields of the layout `perf script` prints by default, `[cpu]? secs.frac: period? event:`
 /// with nothing after the event, read in one pass from `from`: `(time_ns, period, event range)`.
 /// `None` for anything else, which [`any_fields`] reads. Where this returns `Some`, `any_fields`
@@ -301,11 +294,28 @@ fn skip_blanks(s: &[u8], mut i: usize) -> usize {
 /// every word as each kind of field, was ~20% of the parse time.
 #[inline]
 fn common_fields(line: &[u8], from: usize) -> Option<(u64, Option<u64>, std::ops::Range<usize>)> {
-    let digit = |i: usize| line.get(i).is_some_and(u8::is_ascii_digit);
-    let blank_at = |i: usize| line.get(i).is_some_and(|&b| is_space(b));
+    let (time_ns, period, start) = common_middle(line, from)?;
+    // The event: the last word of the line, ending in `:`.
+    let mut i = start;
+    while i < line.len() && !is_space(line[i]) {
+        i += 1;
+    }
+    if i > start && i == line.len() && line[i - 1] == b':' {
+        Some((time_ns, period, start..i - 1))
+    } else {
+        None
+    }
+}
+
+/// The part of [`common_fields`] between the thread key and the event, `[cpu]? secs.frac: period?`
+/// read from `from`: `(time_ns, period, offset of the event word)`. It never looks past the end of
+/// the line (a newline is neither a digit nor a blank), so the parser's header fast path runs it
+/// on the input from the line's start without knowing where the line ends.
+#[inline]
+pub(crate) fn common_middle(line: &[u8], from: usize) -> Option<(u64, Option<u64>, usize)> {
     let mut i = skip_blanks(line, from);
     if line.get(i) == Some(&b'[') {
-        while i < line.len() && !is_space(line[i]) {
+        while i < line.len() && !is_space(line[i]) && line[i] != b'\n' {
             i += 1;
         }
         if line[i - 1] != b']' {
@@ -314,56 +324,30 @@ fn common_fields(line: &[u8], from: usize) -> Option<(u64, Option<u64>, std::ops
         i = skip_blanks(line, i);
     }
     // `secs.frac:` with at most 10 digits of seconds, so that the nanoseconds fit in a u64.
-    let start = i;
-    let mut secs = 0u64;
-    while digit(i) {
-        secs = secs * 10 + u64::from(line[i] - b'0');
-        i += 1;
-        if i - start > 10 {
-            return None;
-        }
-    }
-    if i == start || line.get(i) != Some(&b'.') {
+    let (secs, n) = leading_digits(line, i, 10)?;
+    i += n;
+    if line.get(i) != Some(&b'.') {
         return None;
     }
     i += 1;
-    let frac = i;
-    let mut ns = 0u64;
-    while digit(i) {
-        if i - frac < 9 {
-            ns = ns * 10 + u64::from(line[i] - b'0');
-        }
+    let (frac, n) = leading_digits(line, i, 9).unwrap_or((0, 0));
+    i += n;
+    // Digits past the ninth are truncated.
+    while line.get(i).is_some_and(u8::is_ascii_digit) {
         i += 1;
     }
-    if line.get(i) != Some(&b':') || !blank_at(i + 1) {
+    if line.get(i) != Some(&b':') || !line.get(i + 1).is_some_and(|&b| is_space(b)) {
         return None;
     }
-    ns *= 10u64.pow(9 - (i - frac).min(9) as u32);
+    let ns = frac * POW10[9 - n];
     let time_ns = secs * 1_000_000_000 + ns;
     // An optional all-digits period (at most 19 digits, like `parse_u64`).
     i = skip_blanks(line, i + 1);
-    let mut period = None;
-    let start = i;
-    let mut value = 0u64;
-    while digit(i) && i - start < 19 {
-        value = value * 10 + u64::from(line[i] - b'0');
-        i += 1;
-    }
-    if i > start && blank_at(i) {
-        period = Some(value);
-        i = skip_blanks(line, i);
-    } else {
-        i = start;
-    }
-    // The event: the last word of the line, ending in `:`.
-    let start = i;
-    while i < line.len() && !is_space(line[i]) {
-        i += 1;
-    }
-    if i > start && i == line.len() && line[i - 1] == b':' {
-        Some((time_ns, period, start..i - 1))
-    } else {
-        None
+    match leading_digits(line, i, 19) {
+        Some((value, n)) if line.get(i + n).is_some_and(|&b| is_space(b)) => {
+            Some((time_ns, Some(value), skip_blanks(line, i + n)))
+        }
+        _ => Some((time_ns, None, i)),
     }
 }
 

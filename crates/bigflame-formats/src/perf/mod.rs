@@ -25,8 +25,10 @@
 
 mod frame_line;
 mod header;
+mod name_cache;
 mod names;
 mod parse;
+mod swar;
 
 pub use frame_line::{FrameLine, Line, parse_frame_line, strip_offset};
 pub use header::{Header, parse_header, parse_timestamp_ns};

@@ -1,25 +1,28 @@
-//! The line caches of the chunk parser (see `parse.rs` for why they exist).
+//! The line caches of the chunk parser (see `parse.rs` for the order in which caches are tried,
+//! `block_memo.rs` for the memos of whole blocks).
 //!
 //! Each line of a sample's call chain is identified by its text after the address (a raw-line id,
-//! [`RawInfo`]). The line is first compared with the line that followed the previous line of the
+//! [`RawInfo`]). A line is first compared with the line that followed the previous line of the
 //! chain last time ([`RawInfo::next`]), which for a repeated chain skips finding the line's end,
-//! hashing and probing; otherwise it is hashed and looked up ([`RawEntry`]); only a miss parses the
-//! line, and names it through the line cache ([`LineEntry`]), which names each distinct
-//! `symbol (module)` once per chunk. The stack is then rebuilt from the root through per-line memos
-//! ([`RawInfo::memo`]) that skip the stack table when a line sits on the same parent as last time.
+//! hashing and probing; otherwise it is hashed and looked up ([`RawEntry`]); only a miss parses
+//! the line, and names it through the line cache ([`LineEntry`]), which names each distinct
+//! `symbol (module)` once per chunk (and through `name_cache.rs` once per worker thread).
 //!
-//! Why per line and not per block: a cache of whole call-chain blocks (hashing the callers' text as
-//! one key, the previous design) missed on 40% of the samples of a real `perf record -a -g` capture,
+//! Why lines are keyed without their address: a cache of whole call-chain blocks keyed by their
+//! text (an earlier design) missed on 40% of the samples of a real `perf record -a -g` capture,
 //! even in 226 MB chunks, because user-space chains without frame pointers end in garbage
 //! `[unknown]` addresses, and perf prints return addresses, which differ per call site; a per-line
 //! key without the address misses on only ~9,000 distinct lines per 16 MB chunk (~70,000 samples).
 //! Measured on that capture (904 MB, 3.8 M samples, `bigflame info --threads 1`, best of 5 CPU
-//! time): 1.93 s with the block cache, 1.43 s with this one.
+//! time): 1.93 s with the block cache, 1.43 s with this one. The tail memo of `block_memo.rs` keeps
+//! the block cache's strength where it holds (same leaf, same return addresses) at the price of one
+//! `memcmp` where it does not.
 
+use super::block_memo::Tails;
 use super::{ChunkParser, same_bytes};
 use crate::perf::frame_line::{FrameLine, Line, parse_frame_line};
 use crate::perf::header::{trim, trim_end};
-use crate::perf::names::frame_names;
+use crate::perf::name_cache::cached_frame_names;
 use bigflame_model::{Frame, SkipReason, StackId};
 use std::hash::BuildHasher;
 
@@ -39,14 +42,23 @@ pub(super) struct RawInfo {
     key: u32,
     len: u32,
     java: bool,
-    malformed: bool,
+    pub(super) malformed: bool,
     frames: (u32, u32),
     /// The id of the line that followed this one the last time (its caller), `u32::MAX` if none:
     /// checked first, which skips hashing and probing the table when call chains repeat.
-    next: u32,
-    /// The last `(parent, stack)` this line's frames were pushed onto, so a line seen on top of the
-    /// same parent again skips the stack table.
-    memo: (StackId, StackId),
+    pub(super) next: u32,
+    /// The 16 bytes after the `\t` of this line's last occurrence in perf's layout (padding and
+    /// address), 0 when none was seen: a repeated caller line has the same return address, and
+    /// equal bytes need no second check of the layout (see [`fixed_address`]).
+    addr: u128,
+}
+
+/// The 16 bytes after the first of a line at least 18 bytes long, as one integer.
+#[inline]
+fn address_bytes(line: &[u8]) -> Option<u128> {
+    Some(u128::from_le_bytes(
+        line.get(1..FIXED_ADDRESS_END)?.try_into().ok()?,
+    ))
 }
 
 /// A `symbol (module)` pair seen before, named into `arena[frames.0..frames.1]` (caller first). Its
@@ -62,7 +74,7 @@ pub(super) struct LineEntry {
 
 /// Where the blank after the address is in a call-chain line as perf prints it (see
 /// [`fixed_address`]).
-const FIXED_ADDRESS_END: usize = 17;
+pub(super) const FIXED_ADDRESS_END: usize = 17;
 
 /// For a call-chain line in perf's layout, `\t` then the address right-aligned in 16 columns then
 /// a blank (`\t    7f545ecf2ad7 [unknown] ...`): the offset of the address's first byte, found
@@ -97,43 +109,31 @@ fn fixed_address(line: &[u8]) -> Option<usize> {
 }
 
 impl ChunkParser<'_> {
-    /// The stack of the block read into `self.ranges` (leaf first), interned from the root.
-    pub(super) fn block_stack(&mut self) -> StackId {
-        let ranges = std::mem::take(&mut self.ranges);
-        let mut stack = StackId::EMPTY;
-        for &(frames, id) in ranges.iter().rev() {
-            let Some(info) = self.raw_info.get_mut(id as usize) else {
-                stack = self.push_frames(stack, frames);
-                continue;
-            };
-            let memo = info.memo;
-            if memo.0 == stack && !memo.1.is_empty() {
-                stack = memo.1;
-            } else {
-                let next = self.push_frames(stack, frames);
-                self.raw_info[id as usize].memo = (stack, next);
-                stack = next;
-            }
-        }
-        self.ranges = ranges;
-        stack
-    }
-
-    /// The line at `self.pos` when it is the one that followed `prev` last time (same key, ending at
-    /// its `\n`): its frames and id, with `self.pos` moved past it. This skips finding the line's end,
-    /// hashing and probing for most lines of a repeated call chain. `None` (nothing consumed)
-    /// otherwise, including for blank lines, comments and lines with trailing blanks.
-    pub(super) fn predicted_line(&mut self, java: bool, prev: u32) -> Option<((u32, u32), u32)> {
-        let next = self.raw_info.get(prev as usize)?.next;
+    /// The line at `self.pos` when it is raw line `next` (same key, ending at its `\n`): its frames
+    /// and id, with `self.pos` moved past it. The caller predicts `next` (the line that followed the
+    /// previous line last time, or the thread's last leaf line); a right guess skips finding the
+    /// line's end, hashing and probing. `None` (nothing consumed) otherwise, including for blank
+    /// lines, comments and lines with trailing blanks.
+    pub(super) fn predicted_line(&mut self, java: bool, next: u32) -> Option<((u32, u32), u32)> {
         let info = *self.raw_info.get(next as usize)?;
+        // (48 bytes, copied so that `self` can be borrowed below.)
         let data = self.data;
         let start = self.pos;
         let rest = &data[start..];
         if info.java != java || rest.first() == Some(&b'#') {
             return None;
         }
-        let (lead, addr_end) = match fixed_address(rest) {
-            Some(lead) => (lead, FIXED_ADDRESS_END),
+        // The same padding and address as this line's last occurrence (checked by
+        // `fixed_address` then), else the layout is checked now.
+        let addr = address_bytes(rest).filter(|&a| {
+            a == info.addr
+                && a != 0
+                && !self.opts.include_addrs
+                && rest[0] == b'\t'
+                && matches!(rest[FIXED_ADDRESS_END], b' ' | b'\t')
+        });
+        let (lead, addr_end, fixed) = match addr.map(|_| 1).or_else(|| fixed_address(rest)) {
+            Some(lead) => (lead, FIXED_ADDRESS_END, true),
             None => {
                 let lead = rest
                     .iter()
@@ -144,7 +144,7 @@ impl ChunkParser<'_> {
                 if rest[lead + addr] == b'\n' {
                     return None;
                 }
-                (lead, lead + addr)
+                (lead, lead + addr, false)
             }
         };
         let key_start = if self.opts.include_addrs {
@@ -159,6 +159,9 @@ impl ChunkParser<'_> {
             return None;
         }
         self.pos = (key_end + 1).min(data.len());
+        if fixed && addr.is_none() {
+            self.raw_info[next as usize].addr = address_bytes(rest).unwrap_or(0);
+        }
         if info.malformed {
             self.count_malformed(1, &data[start..key_end], start);
         }
@@ -229,6 +232,7 @@ impl ChunkParser<'_> {
                         if self.raw_keys.len() + key.len() >= u32::MAX as usize || id == u32::MAX {
                             return (frames, u32::MAX);
                         }
+                        self.tails.push(Tails::default());
                         self.raw_info.push(RawInfo {
                             key: self.raw_keys.len() as u32,
                             len: key.len() as u32,
@@ -236,7 +240,7 @@ impl ChunkParser<'_> {
                             malformed: parsed == Line::Malformed,
                             frames,
                             next: u32::MAX,
-                            memo: (StackId::EMPTY, StackId::EMPTY),
+                            addr: 0,
                         });
                         self.raw_keys.extend_from_slice(key);
                         self.raw_lines
@@ -324,7 +328,7 @@ impl ChunkParser<'_> {
             Some(e) => e.frames,
             None => {
                 self.names.clear();
-                frame_names(frame, java, self.opts, &mut self.names);
+                cached_frame_names(frame, java, self.opts, &mut self.names);
                 let module = (!frame.module.is_empty())
                     .then(|| self.b.intern(&String::from_utf8_lossy(frame.module)));
                 let lo = self.arena.len() as u32;

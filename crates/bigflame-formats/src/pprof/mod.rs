@@ -138,6 +138,8 @@ struct FrameCache {
     /// Per location id: a range of `frames` (outermost first).
     locations: FastMap<u64, (usize, usize)>,
     frames: Vec<FrameId>,
+    /// Per location id: whether it is missing or names a missing function.
+    broken: FastMap<u64, bool>,
 }
 
 impl FrameCache {
@@ -197,20 +199,20 @@ impl FrameCache {
         };
         &self.frames[range.0..range.1]
     }
-}
 
-/// True when a sample names a location, or a location a function, that the profile lacks.
-fn broken_locations(t: &Tables<'_>, sample: &Sample) -> bool {
-    sample
-        .location_id
-        .iter()
-        .any(|id| match t.locations.get(id) {
-            None => true,
-            Some(loc) => loc
-                .line
-                .iter()
-                .any(|l| !t.functions.contains_key(&l.function_id)),
-        })
+    /// True when location `id` is not in the profile or names a function that is not.
+    fn is_broken(&mut self, t: &Tables<'_>, id: u64) -> bool {
+        *self
+            .broken
+            .entry(id)
+            .or_insert_with(|| match t.locations.get(&id) {
+                None => true,
+                Some(loc) => loc
+                    .line
+                    .iter()
+                    .any(|l| !t.functions.contains_key(&l.function_id)),
+            })
+    }
 }
 
 /// The thread of a sample from its labels, if it has any thread label.
@@ -298,9 +300,15 @@ pub fn import(data: &[u8], name: &str, _opts: &ImportOptions) -> Result<Profile,
     let mut cache = FrameCache {
         locations: FastMap::default(),
         frames: Vec::new(),
+        broken: FastMap::default(),
     };
     let mut negative = 0u64;
-    let mut stacks: FastMap<Vec<u64>, (StackId, bool)> = FastMap::default();
+    // The stack of a location on top of a stack: samples repeat call stacks and share prefixes (one
+    // per label set, or per timestamp in some producers), and a location may carry many inlined
+    // frames, so each (stack, location) step is taken once. Re-walking a location's frames per
+    // sample cost O(samples x lines) for an O(samples + lines) input (a 220 KB file of 16,000
+    // lines x 16,000 samples took 110 s in the fuzz build).
+    let mut steps: FastMap<(StackId, u64), StackId> = FastMap::default();
     let mut skipped = bigflame_model::Skipped::default();
     for &(at, bytes) in &t.samples {
         let sample: Sample = decode(name, at, "sample", bytes)?;
@@ -317,22 +325,22 @@ pub fn import(data: &[u8], name: &str, _opts: &ImportOptions) -> Result<Profile,
             );
             continue;
         }
-        // Samples repeat call stacks (one per label set, or per timestamp in some producers):
-        // a location list is turned into a stack once.
-        let (stack, broken) = match stacks.get(sample.location_id.as_slice()) {
-            Some(&known) => known,
-            None => {
-                let mut stack = StackId::EMPTY;
-                for &loc in sample.location_id.iter().rev() {
+        let mut stack = StackId::EMPTY;
+        let mut broken = false;
+        for &loc in sample.location_id.iter().rev() {
+            broken |= cache.is_broken(&t, loc);
+            stack = match steps.get(&(stack, loc)) {
+                Some(&next) => next,
+                None => {
+                    let mut next = stack;
                     for &f in cache.frames_of(&mut b, &t, loc) {
-                        stack = b.stack(stack, f);
+                        next = b.stack(next, f);
                     }
+                    steps.insert((stack, loc), next);
+                    next
                 }
-                let known = (stack, broken_locations(&t, &sample));
-                stacks.insert(sample.location_id.clone(), known);
-                known
-            }
-        };
+            };
+        }
         if broken {
             skipped.add(
                 SkipReason::MalformedSample,

@@ -246,3 +246,46 @@ fn empty_message_is_an_empty_profile() {
     let p = import(&[], "e.pb", &ImportOptions::default()).unwrap();
     assert!(p.events.is_empty());
 }
+
+#[test]
+fn a_location_with_many_lines_under_many_stacks_costs_linear_time() {
+    // Fuzzing regression: every sample with a new location list re-walked the frames of each of
+    // its locations (and re-checked their lines), O(samples x lines) for an O(samples + lines)
+    // input. Here one location carries 10,000 inlined lines and 10,000 samples each put a
+    // different leaf location on it: 10^8 steps before, 2 x 10^4 now.
+    let (lines, samples) = (10_000u64, 10_000u64);
+    let mut location = vec![Location {
+        id: 1,
+        mapping_id: 0,
+        address: 1,
+        line: (0..lines).map(|_| line(1)).collect(),
+    }];
+    location.extend((0..samples).map(|i| Location {
+        id: i + 2,
+        mapping_id: 0,
+        address: i + 2,
+        line: vec![line(2)],
+    }));
+    let data = TestProfile {
+        sample_type: vec![ValueType { r#type: 1, unit: 2 }],
+        sample: (0..samples)
+            .map(|i| sample(&[i + 2, 1], &[1], vec![]))
+            .collect(),
+        location,
+        function: vec![func(1, 5), func(2, 6)],
+        string_table: STRINGS.iter().map(|s| s.to_string()).collect(),
+        ..TestProfile::default()
+    }
+    .encode_to_vec();
+    // (No timing assertion: the old code took tens of seconds on this input, which shows in the
+    // test run; speed itself is measured in benches.)
+    let p = import(&data, "deep.pb", &ImportOptions::default()).unwrap();
+    assert_eq!(p.meta.skipped.total(), 0);
+    let cols = p.threads[0].samples(EventId(0));
+    assert_eq!(cols.weight.iter().sum::<f64>(), samples as f64);
+    // Every sample is main x 10,000 (one physical, the rest inlined) under memcpy.
+    let names = stack_names(&p, cols.stack[samples as usize - 1]);
+    assert_eq!(names.len(), lines as usize + 1);
+    assert_eq!(names.last().map(String::as_str), Some("memcpy"));
+    assert!(cols.stack.iter().all(|&s| s == cols.stack[0]));
+}

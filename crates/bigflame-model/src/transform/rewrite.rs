@@ -80,7 +80,8 @@ fn remap_columns(cols: &mut SampleColumns, map: &[StackId], empty: StackId) {
             continue;
         }
         cols.stack[keep] = s;
-        cols.weight[keep] = cols.weight[i];
+        let w = cols.weight[i];
+        cols.weight.set(keep, w);
         if timed {
             cols.time_ns[keep] = cols.time_ns[i];
         }
