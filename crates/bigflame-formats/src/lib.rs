@@ -38,6 +38,8 @@ pub mod pstats;
 pub mod safari;
 pub mod sniff;
 pub mod stackprof;
+#[cfg(test)]
+mod test_rng;
 
 pub use driver::{ImportOptions, Progress, ProgressFn, import_bytes, import_path, import_reader};
 pub use error::{ImportError, line_of_offset};

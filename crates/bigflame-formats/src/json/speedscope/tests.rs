@@ -175,13 +175,7 @@ fn tricky_keys_and_bad_arrays_import_alike_both_ways() {
 
 #[test]
 fn random_documents_import_alike_both_ways() {
-    let mut seed = 0x853c_49e6_748f_ea9bu64;
-    let mut next = |n: u64| {
-        seed ^= seed << 13;
-        seed ^= seed >> 7;
-        seed ^= seed << 17;
-        seed % n
-    };
+    let mut next = crate::test_rng::xorshift(0x853c_49e6_748f_ea9b);
     let ws = [""; 6]
         .iter()
         .chain(&[" ", "\n", " \t", "\r\n"])
