@@ -39,7 +39,7 @@ pub mod safari;
 pub mod sniff;
 pub mod stackprof;
 #[cfg(test)]
-mod test_rng;
+mod test_support;
 
 pub use driver::{ImportOptions, Progress, ProgressFn, import_bytes, import_path, import_reader};
 pub use error::{ImportError, line_of_offset};

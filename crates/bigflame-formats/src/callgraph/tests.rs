@@ -43,21 +43,7 @@ fn run(g: &CallGraph, limits: ExpandLimits) -> (BTreeMap<String, f64>, ExpandRep
 
 /// `a;b;c -> weight`, summed per stack.
 fn folded(p: &Profile) -> BTreeMap<String, f64> {
-    let mut out = BTreeMap::new();
-    for t in &p.threads {
-        let cols = t.samples(EventId(0));
-        for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
-            let mut names = Vec::new();
-            let mut cur = s;
-            while !cur.is_empty() {
-                names.push(p.frame_name(p.stacks.frame(cur)).to_string());
-                cur = p.stacks.parent(cur);
-            }
-            names.reverse();
-            *out.entry(names.join(";")).or_insert(0.0) += w;
-        }
-    }
-    out
+    crate::test_support::weights_by_path(p, EventId(0), |f| p.frame_name(f).to_string())
 }
 
 fn approx(map: &BTreeMap<String, f64>, want: &[(&str, f64)]) {

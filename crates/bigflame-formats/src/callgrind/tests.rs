@@ -10,26 +10,14 @@ fn load(text: &[u8]) -> Result<Profile, ImportError> {
 
 /// `frame;frame -> weight` of one event (frames as `name` or `file:name` when `with_file`).
 fn folded(p: &Profile, event: usize, with_file: bool) -> BTreeMap<String, f64> {
-    let mut out = BTreeMap::new();
-    for t in &p.threads {
-        let cols = t.samples(EventId::from_index(event));
-        for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
-            let mut names = Vec::new();
-            let mut cur = s;
-            while !cur.is_empty() {
-                let f = p.frames.get(p.stacks.frame(cur));
-                let name = p.strings.get(f.name).to_string();
-                names.push(match (with_file, f.file) {
-                    (true, Some(file)) => format!("{}:{name}", p.strings.get(file)),
-                    _ => name,
-                });
-                cur = p.stacks.parent(cur);
-            }
-            names.reverse();
-            *out.entry(names.join(";")).or_insert(0.0) += w;
+    crate::test_support::weights_by_path(p, EventId::from_index(event), |id| {
+        let f = p.frames.get(id);
+        let name = p.strings.get(f.name).to_string();
+        match (with_file, f.file) {
+            (true, Some(file)) => format!("{}:{name}", p.strings.get(file)),
+            _ => name,
         }
-    }
-    out
+    })
 }
 
 fn assert_folded(got: &BTreeMap<String, f64>, want: &[(&str, f64)]) {

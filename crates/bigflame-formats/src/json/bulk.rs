@@ -269,7 +269,7 @@ mod tests {
     fn random_integer_lists_match_a_plain_split() {
         // Lists of 0 to 9 digit numbers, some negative, some with spaces around the commas, in
         // every alignment against the 8-byte loads: the same values as splitting on commas.
-        let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
+        let mut next = crate::test_support::xorshift(0x2545_f491_4f6c_dd1d);
         for _ in 0..2000 {
             let count = 1 + next(12);
             let mut text = String::new();

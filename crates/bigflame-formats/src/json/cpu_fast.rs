@@ -400,7 +400,7 @@ mod tests {
     fn runs_match_a_plain_reading_whatever_the_spelling() {
         // Ids that repeat, spelled so that equal ids are read by both paths (8-byte words, the
         // byte loop after a space, long and negative numbers): runs as a plain split finds them.
-        let mut next = crate::test_rng::xorshift(0x9e37_79b9_7f4a_7c15);
+        let mut next = crate::test_support::xorshift(0x9e37_79b9_7f4a_7c15);
         for _ in 0..500 {
             let ids: Vec<i64> = (0..1 + next(40))
                 .map(|_| [1, 12, 123, 1_234_567, 12_345_678, -5][next(6) as usize])

@@ -233,7 +233,7 @@ fn full_dump(p: &Profile) -> Vec<String> {
 /// a different offset, a stray malformed line inside a chain, CRLF records and a last record cut
 /// at the end of the input.
 fn cache_stress_input() -> Vec<u8> {
-    let mut next = crate::test_rng::xorshift(0x2545_f491_4f6c_dd1d);
+    let mut next = crate::test_support::xorshift(0x2545_f491_4f6c_dd1d);
     let threads = ["app 10/11", "my worker 10/12", "java 20/21", "app 10/13"];
     let callers: [&[&str]; 4] = [
         &[

@@ -31,19 +31,8 @@ fn load(data: &[u8]) -> Result<Profile, ImportError> {
 }
 
 fn folded(p: &Profile) -> BTreeMap<String, f64> {
-    let mut out = BTreeMap::new();
-    let cols = p.threads[0].samples(EventId(0));
-    for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
-        let mut names = Vec::new();
-        let mut cur = s;
-        while !cur.is_empty() {
-            names.push(p.frame_name(p.stacks.frame(cur)).to_string());
-            cur = p.stacks.parent(cur);
-        }
-        names.reverse();
-        *out.entry(names.join(";")).or_insert(0.0) += w;
-    }
-    out
+    // (pstats profiles have one pseudo-thread.)
+    crate::test_support::weights_by_path(p, EventId(0), |f| p.frame_name(f).to_string())
 }
 
 #[test]

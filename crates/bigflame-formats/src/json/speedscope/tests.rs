@@ -175,7 +175,7 @@ fn tricky_keys_and_bad_arrays_import_alike_both_ways() {
 
 #[test]
 fn random_documents_import_alike_both_ways() {
-    let mut next = crate::test_rng::xorshift(0x853c_49e6_748f_ea9b);
+    let mut next = crate::test_support::xorshift(0x853c_49e6_748f_ea9b);
     let ws = [""; 6]
         .iter()
         .chain(&[" ", "\n", " \t", "\r\n"])
