@@ -42,6 +42,10 @@ pub enum Format {
     Pstats,
     /// Xcode Instruments call tree copied as text ("Deep Copy").
     InstrumentsDeepCopy,
+    /// An Xcode Instruments `.trace` bundle (a directory, or that directory zipped).
+    InstrumentsTrace,
+    /// A Java Flight Recorder recording (`.jfr`, from the JDK or async-profiler).
+    Jfr,
     /// Skyrim Papyrus script profiler log.
     Papyrus,
     /// FreeBSD `pmcstat -G` callgraph text.
@@ -52,7 +56,7 @@ pub enum Format {
 
 impl Format {
     /// Every format, for `--format` help and tests.
-    pub const ALL: [Format; 19] = [
+    pub const ALL: [Format; 21] = [
         Format::PerfScript,
         Format::Folded,
         Format::PerfData,
@@ -69,6 +73,8 @@ impl Format {
         Format::Callgrind,
         Format::Pstats,
         Format::InstrumentsDeepCopy,
+        Format::InstrumentsTrace,
+        Format::Jfr,
         Format::Papyrus,
         Format::Pmcstat,
         Format::NestedGzip,
@@ -93,6 +99,8 @@ impl Format {
             Format::Callgrind => "callgrind",
             Format::Pstats => "pstats",
             Format::InstrumentsDeepCopy => "instruments-deep-copy",
+            Format::InstrumentsTrace => "instruments-trace",
+            Format::Jfr => "java-flight-recorder",
             Format::Papyrus => "papyrus",
             Format::Pmcstat => "pmcstat",
             Format::NestedGzip => "gzip-in-gzip",
@@ -118,6 +126,8 @@ impl Format {
             Format::Callgrind => "callgrind output",
             Format::Pstats => "a Python cProfile/pstats file",
             Format::InstrumentsDeepCopy => "an Instruments deep copy",
+            Format::InstrumentsTrace => "an Instruments .trace bundle",
+            Format::Jfr => "a Java Flight Recorder recording",
             Format::Papyrus => "a Papyrus profiler log",
             Format::Pmcstat => "pmcstat callgraph text",
             Format::NestedGzip => "gzip data inside gzip data",
@@ -133,6 +143,8 @@ impl Format {
             "cpuprofile" => Some(Format::ChromeCpuProfile),
             "trace-event" | "chrome" => Some(Format::ChromeTrace),
             "cprofile" => Some(Format::Pstats),
+            "jfr" => Some(Format::Jfr),
+            "trace" | "instruments" => Some(Format::InstrumentsTrace),
             _ => Format::ALL.into_iter().find(|f| f.name() == name),
         }
     }
@@ -181,6 +193,9 @@ impl Format {
             "json" => Some(Format::Json),
             "pb" | "pprof" => Some(Format::Pprof),
             "prof" | "pstats" => Some(Format::Pstats),
+            "jfr" => Some(Format::Jfr),
+            "trace" => Some(Format::InstrumentsTrace),
+            "zip" if name.ends_with(".trace.zip") => Some(Format::InstrumentsTrace),
             _ if name.starts_with("callgrind.out") => Some(Format::Callgrind),
             _ => None,
         }

@@ -105,6 +105,13 @@ pub fn sniff(head: &[u8], complete: bool, hint: Option<&Path>) -> Sniffed {
     if crate::input::is_gzip(head) {
         return Sniffed::Known(Format::NestedGzip);
     }
+    // A JFR chunk starts with `FLR\0`; a recording is a sequence of chunks.
+    if head.starts_with(b"FLR\0") {
+        return Sniffed::Known(Format::Jfr);
+    }
+    if let Some(format) = sniff_zip(head, hint) {
+        return Sniffed::Known(format);
+    }
     if looks_binary(head) {
         if crate::pstats::looks_like_pstats(head) {
             return Sniffed::Known(Format::Pstats);
@@ -121,6 +128,23 @@ pub fn sniff(head: &[u8], complete: bool, hint: Option<&Path>) -> Sniffed {
         ));
     }
     sniff_text(head, complete, hint)
+}
+
+/// A zip archive is an Instruments `.trace` bundle when its first entry lies in a `*.trace/`
+/// folder (how Finder and `zip -r` write a bundle), or, failing that, when its name says so.
+fn sniff_zip(head: &[u8], hint: Option<&Path>) -> Option<Format> {
+    if !head.starts_with(b"PK\x03\x04") {
+        return None;
+    }
+    // Local file header: the name's length is at offset 26 (u16 LE), the name at offset 30.
+    let name_len = usize::from(u16::from_le_bytes([*head.get(26)?, *head.get(27)?]));
+    let first = head.get(30..30 + name_len).unwrap_or_default();
+    let first_dir = first.split(|&b| b == b'/').next().unwrap_or_default();
+    if first_dir.ends_with(b".trace") && first.len() > first_dir.len() {
+        return Some(Format::InstrumentsTrace);
+    }
+    hint.and_then(Format::from_extension)
+        .filter(|&f| f == Format::InstrumentsTrace)
 }
 
 /// More than 1% control bytes (or any NUL) in the first 4 KiB means binary.
@@ -373,6 +397,19 @@ mod tests {
     fn binary_and_json_formats_are_recognised() {
         assert_eq!(s(b"PERFILE2\x00\x01"), Sniffed::Known(Format::PerfData));
         assert_eq!(s(&[0x1f, 0x8b, 8, 0]), Sniffed::Known(Format::NestedGzip));
+        assert_eq!(s(b"FLR\0\0\x02\0\x01"), Sniffed::Known(Format::Jfr));
+        let mut zip = b"PK\x03\x04".to_vec();
+        zip.resize(26, 0);
+        zip.extend_from_slice(&[10, 0, 0, 0]);
+        zip.extend_from_slice(b"a.trace/b/");
+        assert_eq!(s(&zip), Sniffed::Known(Format::InstrumentsTrace));
+        zip[30] = b'x';
+        zip[31] = b'/';
+        assert!(matches!(s(&zip), Sniffed::Unknown(_)));
+        assert_eq!(
+            sniff(&zip, true, Some(Path::new("run.trace.zip"))),
+            Sniffed::Known(Format::InstrumentsTrace)
+        );
         assert_eq!(
             s(&[0x0a, 0x10, 0, 1, 2, 3, 0x12]),
             Sniffed::Known(Format::Pprof)
