@@ -145,6 +145,7 @@ impl SampleColumns {
 
     /// Appends one sample. `time_ns` is ignored (and timestamps are dropped for the whole column) once a
     /// sample without time was pushed, so the column is either complete or empty.
+    #[inline]
     pub fn push(&mut self, time_ns: Option<u64>, stack: StackId, weight: f64) {
         match time_ns {
             Some(t) if self.time_ns.len() == self.stack.len() => self.time_ns.push(t),

@@ -25,6 +25,7 @@ impl StackTable {
     }
 
     /// The stack `parent` extended by `frame` (use [`StackId::EMPTY`] as the parent of a root frame).
+    #[inline]
     pub fn intern(&mut self, parent: StackId, frame: FrameId) -> StackId {
         let next = StackId::from_index(self.frame.len());
         let id = *self.index.entry((parent, frame)).or_insert(next);

@@ -35,11 +35,16 @@ pub(crate) fn build(
 ) -> Result<Local, String> {
     let mut table = StackTable::new();
     let mut columns = SampleColumns::default();
+    columns.stack.reserve(s.len());
+    if unit.is_time {
+        columns.time_ns.reserve(s.len());
+    }
     let mut at = start;
     // The current sample's indices, and the stacks of its first `valid` prefixes (those it shares
     // with the last kept sample).
     let mut cur: Vec<u32> = Vec::new();
     let mut stacks: Vec<StackId> = Vec::new();
+    let mut last_child = LastChild::default();
     let mut valid = 0;
     let mut begin = 0;
     for (i, (&end, &shared)) in s.ends.iter().zip(&s.shared).enumerate() {
@@ -50,9 +55,7 @@ pub(crate) fn build(
         if w < 0.0 {
             return Err(format!("weights[{i}] is negative ({w})"));
         }
-        let time = unit
-            .is_time
-            .then(|| (at * unit.factor).max(0.0).round() as u64);
+        let time = unit.is_time.then(|| round_ns((at * unit.factor).max(0.0)));
         at += w;
         cur.truncate(shared);
         cur.extend_from_slice(new);
@@ -69,7 +72,7 @@ pub(crate) fn build(
                     frames.len()
                 ));
             };
-            stack = table.intern(stack, frame);
+            stack = last_child.intern(&mut table, stack, frame);
             stacks.push(stack);
         }
         valid = cur.len();
@@ -126,5 +129,100 @@ pub(crate) fn merge(b: &mut ProfileBuilder, thread: ThreadId, event: EventId, lo
             None
         };
         b.sample(thread, event, time, stack, w);
+    }
+}
+
+/// `x.round() as u64` for a non-negative `x`, without the call to `round` when `x` is already whole
+/// (the usual case: integer weights in ns, µs or ms).
+#[inline]
+fn round_ns(x: f64) -> u64 {
+    let whole = x as i64;
+    if whole as f64 == x && x < 9.0e18 {
+        whole as u64
+    } else {
+        x.round() as u64
+    }
+}
+
+/// Each stack's most recently interned child, tried before the stack table's hash map. A profile
+/// revisits the same callees most of the time (the previous sample's stack past the shared part is
+/// usually the one taken again), so most lookups end in one compare instead of a hash and a probe.
+#[derive(Default)]
+struct LastChild {
+    /// Indexed by parent stack index + 1 (0 for the root level).
+    child: Vec<Option<(FrameId, StackId)>>,
+}
+
+impl LastChild {
+    #[inline]
+    fn intern(&mut self, table: &mut StackTable, parent: StackId, frame: FrameId) -> StackId {
+        let slot = if parent.is_empty() {
+            0
+        } else {
+            parent.index() + 1
+        };
+        if let Some(Some((f, id))) = self.child.get(slot)
+            && *f == frame
+        {
+            return *id;
+        }
+        let id = table.intern(parent, frame);
+        if self.child.len() <= slot {
+            self.child.resize(table.len() + 1, None);
+        }
+        if let Some(c) = self.child.get_mut(slot) {
+            *c = Some((frame, id));
+        }
+        id
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_ns_rounds_like_round() {
+        for x in [
+            0.0,
+            1.0,
+            2.5,
+            3.5,
+            2.499_999,
+            1e6,
+            1.5e9 + 0.5,
+            4e18,
+            9.0e18,
+            1.0e19,
+            2e19,
+        ] {
+            assert_eq!(round_ns(x), x.round() as u64, "{x}");
+        }
+    }
+
+    #[test]
+    fn last_child_gives_the_table_ids() {
+        // Alternating children of one parent and deep paths: every id must be what interning
+        // straight into a table gives.
+        let f = FrameId::from_index;
+        let paths: [&[usize]; 6] = [
+            &[0, 1, 2],
+            &[0, 1, 3],
+            &[0, 1, 2],
+            &[0, 4],
+            &[5],
+            &[0, 1, 3],
+        ];
+        let (mut cached, mut plain) = (StackTable::new(), StackTable::new());
+        let mut last = LastChild::default();
+        for path in paths {
+            let (mut a, mut b) = (StackId::EMPTY, StackId::EMPTY);
+            for &i in path {
+                a = last.intern(&mut cached, a, f(i));
+                b = plain.intern(b, f(i));
+                assert_eq!(a, b, "{path:?}");
+            }
+        }
+        assert_eq!(cached.len(), plain.len());
     }
 }
