@@ -44,7 +44,7 @@ pub(crate) fn build(
     // with the last kept sample).
     let mut cur: Vec<u32> = Vec::new();
     let mut stacks: Vec<StackId> = Vec::new();
-    let mut last_child = LastChild::default();
+    let mut last_child = LastChild::for_samples(s.len());
     let mut valid = 0;
     let mut begin = 0;
     for (i, (&end, &shared)) in s.ends.iter().zip(&s.shared).enumerate() {
@@ -144,34 +144,43 @@ fn round_ns(x: f64) -> u64 {
     }
 }
 
-/// Each stack's most recently interned child, tried before the stack table's hash map. A profile
-/// revisits the same callees most of the time (the previous sample's stack past the shared part is
-/// usually the one taken again), so most lookups end in one compare instead of a hash and a probe.
-#[derive(Default)]
+/// A small direct-mapped memo of (parent, frame) → stack in front of the stack table's hash map.
+/// A profile takes the same few thousand caller → callee steps over and over, so most lookups end
+/// in one multiply and one compare, without the map's hashing, probing and bookkeeping.
 struct LastChild {
-    /// Indexed by parent stack index + 1 (0 for the root level).
-    child: Vec<Option<(FrameId, StackId)>>,
+    slots: Vec<(StackId, FrameId, StackId)>,
+    shift: u32,
 }
 
 impl LastChild {
+    /// A memo sized for a profile of `samples` samples (at most 16,384 slots).
+    fn for_samples(samples: usize) -> Self {
+        let bits = samples
+            .clamp(64, 1 << 14)
+            .next_power_of_two()
+            .trailing_zeros();
+        // An empty slot holds no stack (no lookup returns the empty stack).
+        let none = (StackId::EMPTY, FrameId::from_index(0), StackId::EMPTY);
+        LastChild {
+            slots: vec![none; 1 << bits],
+            shift: 64 - bits,
+        }
+    }
+
     #[inline]
     fn intern(&mut self, table: &mut StackTable, parent: StackId, frame: FrameId) -> StackId {
-        let slot = if parent.is_empty() {
-            0
-        } else {
-            parent.index() + 1
-        };
-        if let Some(Some((f, id))) = self.child.get(slot)
-            && *f == frame
+        let key = ((parent.index() as u64) << 32) ^ frame.index() as u64;
+        let slot = (key.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
+        if let Some(&(p, f, id)) = self.slots.get(slot)
+            && p == parent
+            && f == frame
+            && !id.is_empty()
         {
-            return *id;
+            return id;
         }
         let id = table.intern(parent, frame);
-        if self.child.len() <= slot {
-            self.child.resize(table.len() + 1, None);
-        }
-        if let Some(c) = self.child.get_mut(slot) {
-            *c = Some((frame, id));
+        if let Some(s) = self.slots.get_mut(slot) {
+            *s = (parent, frame, id);
         }
         id
     }
@@ -214,7 +223,7 @@ mod tests {
             &[0, 1, 3],
         ];
         let (mut cached, mut plain) = (StackTable::new(), StackTable::new());
-        let mut last = LastChild::default();
+        let mut last = LastChild::for_samples(1);
         for path in paths {
             let (mut a, mut b) = (StackId::EMPTY, StackId::EMPTY);
             for &i in path {

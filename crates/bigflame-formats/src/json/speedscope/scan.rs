@@ -179,6 +179,11 @@ pub(crate) fn read_samples(data: &[u8], open: usize) -> Option<(usize, Samples)>
         prev_n = shared + (s.idx.len() - start);
         s.ends.push(u32::try_from(s.idx.len()).ok()?);
         prev = &data[from..to];
+        // Compact files put the next sample right after a comma.
+        if data.get(to + 1..to + 3) == Some(b",[") {
+            pos = to + 2;
+            continue;
+        }
         pos = skip_ws(data, to + 1);
         match data.get(pos) {
             Some(b',') => pos = skip_ws(data, pos + 1),
