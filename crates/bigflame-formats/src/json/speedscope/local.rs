@@ -1,8 +1,8 @@
 //! Sampled profiles read from the bytes, built on all cores and merged in file order.
 //!
 //! Why: once the arrays are read without a tape ([`super::scan`]), most of the remaining time is
-//! turning samples into stacks (a hash lookup per new frame) and sample columns, one profile after
-//! the other on one core. Each profile is built here into its own stack table and columns, on its
+//! turning samples into stacks (a lookup per new frame, most answered by [`StepMemo`]) and sample
+//! columns, one profile after the other on one core. Each profile is built here into its own stack table and columns, on its
 //! own core; [`merge`] then interns each local stack once into the builder and moves the columns
 //! in with their stack ids remapped.
 //!
@@ -44,7 +44,7 @@ pub(crate) fn build(
     // with the last kept sample).
     let mut cur: Vec<u32> = Vec::new();
     let mut stacks: Vec<StackId> = Vec::new();
-    let mut last_child = LastChild::for_samples(s.len());
+    let mut step_memo = StepMemo::for_samples(s.len());
     let mut valid = 0;
     let mut begin = 0;
     for (i, (&end, &shared)) in s.ends.iter().zip(&s.shared).enumerate() {
@@ -72,7 +72,7 @@ pub(crate) fn build(
                     frames.len()
                 ));
             };
-            stack = last_child.intern(&mut table, stack, frame);
+            stack = step_memo.intern(&mut table, stack, frame);
             stacks.push(stack);
         }
         valid = cur.len();
@@ -147,12 +147,12 @@ fn round_ns(x: f64) -> u64 {
 /// A small direct-mapped memo of (parent, frame) → stack in front of the stack table's hash map.
 /// A profile takes the same few thousand caller → callee steps over and over, so most lookups end
 /// in one multiply and one compare, without the map's hashing, probing and bookkeeping.
-struct LastChild {
+struct StepMemo {
     slots: Vec<(StackId, FrameId, StackId)>,
     shift: u32,
 }
 
-impl LastChild {
+impl StepMemo {
     /// A memo sized for a profile of `samples` samples (at most 16,384 slots).
     fn for_samples(samples: usize) -> Self {
         let bits = samples
@@ -161,7 +161,7 @@ impl LastChild {
             .trailing_zeros();
         // An empty slot holds no stack (no lookup returns the empty stack).
         let none = (StackId::EMPTY, FrameId::from_index(0), StackId::EMPTY);
-        LastChild {
+        StepMemo {
             slots: vec![none; 1 << bits],
             shift: 64 - bits,
         }
@@ -210,9 +210,9 @@ mod tests {
     }
 
     #[test]
-    fn last_child_gives_the_table_ids() {
-        // Alternating children of one parent and deep paths: every id must be what interning
-        // straight into a table gives.
+    fn step_memo_gives_the_table_ids() {
+        // Alternating children of one parent and deep paths, through a memo of 64 slots: every
+        // id must be what interning straight into a table gives.
         let f = FrameId::from_index;
         let paths: [&[usize]; 6] = [
             &[0, 1, 2],
@@ -223,7 +223,7 @@ mod tests {
             &[0, 1, 3],
         ];
         let (mut cached, mut plain) = (StackTable::new(), StackTable::new());
-        let mut last = LastChild::for_samples(1);
+        let mut last = StepMemo::for_samples(1);
         for path in paths {
             let (mut a, mut b) = (StackId::EMPTY, StackId::EMPTY);
             for &i in path {
