@@ -4,10 +4,10 @@
 //! its self cost and, per caller → callee pair, the inclusive cost of those calls and their count.
 //! Such a graph does not define a unique flame graph: if `backup` is called by `start` and `end`
 //! and calls `read` and `write`, the file cannot say whether `start` made the reads and `end` the
-//! writes, or each a mix. Both importers therefore fill a [`CallGraph`] and [`expand`] it with one
+//! writes, or each a mix. Both importers therefore fill a [`CallGraph`] and [`expand()`] it with one
 //! documented assumption (the one speedscope makes): **every call of a function spends its time in
 //! its callees in the same proportions as all its calls together**. The expansion (see
-//! [`expand`] for the rules on recursion and very small subtrees) keeps every function's self cost
+//! [`expand()`] for the rules on recursion and very small subtrees) keeps every function's self cost
 //! and the total exactly, and the importers say in `ProfileMeta::notes` that the picture is
 //! approximated, because stacks that never happened can appear in it.
 //!
@@ -189,7 +189,7 @@ impl CallGraph {
 
     /// Sets the cost `f` had while nothing the file knows called it (e.g. cProfile's top-level
     /// `exec`). Once an importer sets one root for an event, only the roots it sets start trees;
-    /// otherwise the expansion derives them from the costs (see [`expand`]). Needed where the
+    /// otherwise the expansion derives them from the costs (see [`expand()`]). Needed where the
     /// derivation fails: cProfile counts only the outermost call of each caller → callee pair, so
     /// under mutual recursion (`exec` → import → `exec`) a function's callers can claim more than
     /// its own cumulative time.

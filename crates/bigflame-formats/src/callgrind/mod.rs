@@ -2,7 +2,7 @@
 //!
 //! Why a call graph importer: callgrind counts events (instructions `Ir`, cache misses, xdebug's
 //! time and memory) per source position and per call arc, never per stack. [`parse`] reads the line
-//! grammar into a [`CallGraph`]; [`crate::callgraph::expand`] turns it into the best-effort tree
+//! grammar into a [`CallGraph`](crate::callgraph::CallGraph); [`crate::callgraph::expand`] turns it into the best-effort tree
 //! (callee costs split over callers in proportion), and the profile's notes say so.
 //!
 //! Every event of the `events:` line becomes a model event, so `--event Dr` (or the viewer's

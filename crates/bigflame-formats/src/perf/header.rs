@@ -129,7 +129,7 @@ fn parse_pid_tid(word: &[u8]) -> Option<(Option<u32>, Option<u32>)> {
 }
 
 /// A `secs.frac:` timestamp token (with its colon) in one pass: `None` when `tok` is not one,
-/// `Some(parse_timestamp_ns(body))` when it is (see [`is_timestamp_token`]).
+/// `Some(parse_timestamp_ns(body))` when it is (the test-only `is_timestamp_token` is its two-step reference).
 #[inline]
 fn timestamp_token(tok: &[u8]) -> Option<Option<u64>> {
     let [body @ .., b':'] = tok else { return None };
