@@ -5,7 +5,7 @@
 //! size. It is pure CPU and property-tested against brute force.
 //!
 //! Every view is a [`SpanIndex`]: per-depth arrays of spans in x order plus a max pyramid per depth.
-//! * Time Order (flame chart): [`time_order`] / [`time_order_threads`], x = cumulative weight or time
+//! * Time Order (flame chart): [`time_order()`] / [`time_order_threads`], x = cumulative weight or time
 //!   ([`XAxis`]); consecutive samples with the same prefix at a depth merge into one span.
 //! * Left Heavy and the Sandwich callers/callees: [`call_tree_layout`] of any
 //!   [`bigflame_model::CallTree`].

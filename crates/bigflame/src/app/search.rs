@@ -122,7 +122,7 @@ impl SearchResult {
 /// The search field and its results for the shown view.
 ///
 /// Debounce: typing marks the results stale ([`Search::due_ms`]); the viewer starts the search
-/// job once no key came for [`Search::delay_ms`] (0 on small views, so they stay instant), and
+/// job once no key came for [`DEBOUNCE_MS`] ([`Search::touch`]; no delay on small views, so they stay instant), and
 /// installs its [`SearchResult`] when it arrives, if the text has not changed meanwhile.
 #[derive(Default)]
 pub struct Search {
