@@ -123,7 +123,8 @@ impl SearchResult {
 ///
 /// Debounce: typing marks the results stale ([`Search::due_ms`]); the viewer starts the search
 /// job once no key came for [`DEBOUNCE_MS`] ([`Search::touch`]; no delay on small views, so they
-/// stay instant), and installs its [`SearchResult`] when it arrives, if the text has not changed meanwhile.
+/// stay instant), and installs its [`SearchResult`] when it arrives, if the text has not changed
+/// meanwhile.
 #[derive(Default)]
 pub struct Search {
     /// Whether the field is open (typed characters go into it).
