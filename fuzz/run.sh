@@ -24,6 +24,7 @@ seed_dirs() {
         firefox) echo "$conf/formats/firefox" ;;
         stackprof) echo "$conf/formats/stackprof" ;;
         instruments) echo "$conf/formats/instruments-deep-copy" ;;
+        instruments_trace) echo "$conf/formats/instruments-trace" ;;
         papyrus) echo "$conf/formats/papyrus" ;;
         pmcstat) echo "$conf/formats/pmcstat" ;;
         safari) echo "$conf/formats/safari" ;;

@@ -151,8 +151,12 @@ pub(crate) struct ChunkFormat<'a> {
     pub warnings: fn(&bigflame_model::Skipped) -> Vec<String>,
 }
 
-/// Imports a file, or stdin for `-`.
+/// Imports a file, or stdin for `-`. A directory is read as an Instruments `.trace` bundle (the
+/// only directory format), unless another format is forced.
 pub fn import_path(path: &Path, opts: &ImportOptions) -> Result<Profile, ImportError> {
+    if path.is_dir() && matches!(opts.format, None | Some(Format::InstrumentsTrace)) {
+        return crate::instruments_trace::import_dir(path, opts);
+    }
     let input = input::open(path, opts.mmap)?;
     import_input(input, Some(path), opts)
 }

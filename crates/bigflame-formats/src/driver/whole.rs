@@ -1,4 +1,5 @@
-//! Formats parsed as one document: JSON, protobuf, callgrind, pstats, Instruments text.
+//! Formats parsed as one document: JSON, protobuf, callgrind, pstats, Instruments text and zipped
+//! `.trace` bundles.
 //!
 //! Why a separate path: these formats have no record boundaries a chunker could cut at (a JSON
 //! document, a protobuf message, callgrind's name-compression state that runs through the file), so
@@ -27,6 +28,7 @@ pub(crate) fn parser(format: Format) -> Option<WholeFn> {
         Format::Pmcstat => Some(crate::pmcstat::import),
         Format::Papyrus => Some(crate::papyrus::import),
         Format::InstrumentsDeepCopy => Some(crate::instruments::import),
+        Format::InstrumentsTrace => Some(crate::instruments_trace::import),
         Format::Stackprof => Some(crate::stackprof::import),
         Format::Firefox => Some(crate::firefox::import),
         Format::Safari => Some(crate::safari::import),
