@@ -21,12 +21,16 @@
 //! * **instruments-deep-copy**: speedscope truncates values to whole units (`4.93 s` is 4 s to it)
 //!   and shows CPU cycles as milliseconds; bigflame keeps decimals and units, so the total must equal
 //!   the sum of the top-level rows in the file's own unit, added up here with a plain scan.
-//! * **instruments-trace**: both importers weigh a sample by the time since the previous sample of
-//!   its thread, so a thread's first sample weighs 0, and speedscope's `appendSampleWithWeight`
-//!   drops zero-weight samples, frames and all; bigflame keeps them (with their timestamps, for
-//!   the Time Order view). So frames are counted over samples of non-zero weight only. The totals
-//!   compare directly: the manifest's is the non-idle weight (last minus first timestamp; the
-//!   idle lead-in speedscope adds before the first sample, `idle_weight_approx`, is not in it).
+//! * **instruments-trace**: bigflame's default event, `weight`, is Instruments' own per-sample
+//!   weight (the sampling interval: what Instruments' call tree sums); its second, `interval`,
+//!   weighs a sample by the time since the previous sample of its thread, as speedscope does, so a
+//!   thread's first sample weighs 0. speedscope's `appendSampleWithWeight` drops zero-weight
+//!   samples, frames and all; bigflame keeps them (with their timestamps, for the Time Order view).
+//!   So the `interval` event is compared with frames counted over samples of non-zero weight; its
+//!   total compares directly (the manifest's is the non-idle weight, last minus first timestamp;
+//!   the idle lead-in speedscope adds before the first sample, `idle_weight_approx`, is not in it).
+//!   The `weight` event must hold the same samples, each weighing the Time Profiler's default
+//!   1 ms interval these traces were recorded with.
 //!
 //! Files the peer itself rejects (`import_fails`) must not panic; bigflame may import what is valid.
 
@@ -165,6 +169,25 @@ fn check_file(dir: &Path, file: &Value) -> Result<String, String> {
     let mut got = summaries(&profile, format == "instruments-trace");
     if format == "pprof" {
         got.retain(|s| s.event == profile.default_event());
+    }
+    if format == "instruments-trace" {
+        let interval = profile.event_by_name("interval");
+        let weight = profile.event_by_name("weight");
+        let count = |e| got.iter().filter(|s| Some(s.event) == e).count();
+        for w in got.iter().filter(|s| Some(s.event) == weight) {
+            if (w.total - 1e6 * w.samples as f64).abs() > 1e-3 {
+                return Err(format!(
+                    "{rel}: weight event: {} ns over {} samples, expected 1 ms each",
+                    w.total, w.samples
+                ));
+            }
+        }
+        if count(weight) != count(interval) {
+            return Err(format!(
+                "{rel}: the weight and interval events differ in threads"
+            ));
+        }
+        got.retain(|s| Some(s.event) == interval);
     }
     let mut errors = Vec::new();
     if expected["profile_count"].is_null() {

@@ -13,14 +13,18 @@
 //! (`mach_msg` in both `dyld` and `libsystem_kernel.dylib`) would then become several frames where
 //! speedscope's picture (and our conformance check against it) has one.
 //!
-//! Weights follow speedscope so that every frame's weight matches its picture: a sample weighs the
-//! time since the previous sample of its thread (the first sample of a thread weighs 0), in
-//! nanoseconds; timestamps are kept. A thread's total is thus its last timestamp minus its first,
-//! which is speedscope's non-idle weight: speedscope also adds an empty "idle" sample covering the
-//! time from the start of the recording to the first sample (its profile length is the last
-//! timestamp); we do not. speedscope drops zero-weight samples (so frames seen only in a thread's
-//! first sample are not in its picture); we keep them, since the Time Order view places samples by
-//! timestamp. (Instruments' own per-sample `weight` column, the sampling interval, is not used.)
+//! Two events weigh the same samples (timestamps kept in both):
+//! * `weight` (the default): Instruments' own weight of each sample, the sampling interval (1 ms by
+//!   default), which is what Instruments sums in its call tree. A thread that runs rarely weighs
+//!   what it ran, not the wall time between its samples. A table whose weight column is missing
+//!   or implausible (0, or over a minute) leaves this event empty, with a note.
+//! * `interval`: speedscope's weighting, the time since the previous sample of the same thread
+//!   (the first sample of a thread weighs 0), in nanoseconds. A thread's total is its last
+//!   timestamp minus its first: speedscope's non-idle weight (speedscope also adds an empty "idle"
+//!   sample from the start of the recording to the first sample; we do not). speedscope drops
+//!   zero-weight samples, so frames seen only in a thread's first sample are not in its picture;
+//!   we keep them, since the Time Order view places samples by timestamp.
+//!
 //! A sample earlier than the one before it on its thread is skipped and counted (speedscope gives
 //! up on the whole file).
 //!
@@ -48,6 +52,16 @@ enum Leaf {
     Symbol(u32, u64),
     Raw(u64),
 }
+
+/// The two events every sample is added to (see the module doc).
+#[derive(Clone, Copy, Debug)]
+pub struct Events {
+    pub weight: EventId,
+    pub interval: EventId,
+}
+
+/// Longest plausible sampling interval; a larger weight means the column is not what we think.
+const MAX_WEIGHT_NS: u64 = 60_000_000_000;
 
 /// Builds one run's threads into `b`.
 pub struct RunBuilder<'a> {
@@ -108,8 +122,13 @@ impl RunBuilder<'_> {
         Some(())
     }
 
-    /// Adds the run's samples to `b` under `event`.
-    pub fn add(&mut self, b: &mut ProfileBuilder, event: EventId, samples: &[Sample]) {
+    /// Adds the run's samples to `b` under both events; false when the weight column was unusable
+    /// (the `weight` event then has none of them).
+    pub fn add(&mut self, b: &mut ProfileBuilder, events: Events, samples: &[Sample]) -> bool {
+        let weighted = samples.iter().all(|s| {
+            s.weight_ns
+                .is_some_and(|w| (1..=MAX_WEIGHT_NS).contains(&w))
+        });
         // Threads by sample count, most first, ties in first-seen order.
         let mut counts: Vec<(u32, usize)> = Vec::new();
         let mut slot: FastMap<u32, usize> = FastMap::default();
@@ -175,8 +194,12 @@ impl RunBuilder<'_> {
                 None => 0.0,
             };
             *last = Some(s.time_ns);
-            b.sample(*thread, event, Some(s.time_ns), stack, weight);
+            b.sample(*thread, events.interval, Some(s.time_ns), stack, weight);
+            if let Some(w) = s.weight_ns.filter(|_| weighted) {
+                b.sample(*thread, events.weight, Some(s.time_ns), stack, w as f64);
+            }
         }
+        weighted
     }
 
     fn frame(&self, b: &mut ProfileBuilder, leaf: Leaf) -> FrameId {

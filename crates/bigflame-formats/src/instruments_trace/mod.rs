@@ -15,7 +15,8 @@
 //! Runs: Instruments shows one run at a time, but keeping the others costs nothing, so every run
 //! with samples is imported, the selected run (`_selectedRunNumber`, else the first listed) first;
 //! with several runs, thread names say which run (`run 2 thread 4`). Threads, stacks and weights are
-//! built by [`build`] (weights follow speedscope except for its idle lead-in; see there).
+//! built by [`build`]: two events, Instruments' own per-sample weights (the default) and speedscope's
+//! time-since-previous-sample (`interval`); see there.
 //!
 //! Bounds: everything read is charged to a budget proportional to the input ([`bundle::Budget`]);
 //! the zip reader, plist decoder, store readers and backtrace expansion never allocate from sizes
@@ -114,7 +115,11 @@ pub fn import_bundle(bundle: &dyn Bundle, name: &str) -> Result<Profile, ImportE
     let paths = bundle.paths();
     let schemas = schemas_by_core(&paths);
     let mut b = ProfileBuilder::new();
-    let event = b.event("time", WeightUnit::Nanoseconds);
+    // Instruments' own weights first (the default view), then speedscope's time-since-previous.
+    let events = build::Events {
+        weight: b.event("weight", WeightUnit::Nanoseconds),
+        interval: b.event("interval", WeightUnit::Nanoseconds),
+    };
     let mut notes = Vec::new();
     let mut work_left = 1_000_000u64.saturating_add(bundle.budget().remaining());
     let several = order.len() > 1;
@@ -138,11 +143,19 @@ pub fn import_bundle(bundle: &dyn Bundle, name: &str) -> Result<Profile, ImportE
         let mut ctx = RunContext {
             bundle,
             builder: &mut b,
-            event,
+            events,
             work_left: &mut work_left,
         };
         match import_run(&mut ctx, run, &core, &bulk, prefix) {
-            Ok(()) => imported_runs += 1,
+            Ok(weighted) => {
+                imported_runs += 1;
+                if !weighted {
+                    notes.push(format!(
+                        "run {}: no usable per-sample weights; see the \"interval\" event",
+                        run.number
+                    ));
+                }
+            }
             // A broken run does not spoil the others; alone, it is the error.
             Err(e) => {
                 notes.push(format!("run {} skipped: {e}", run.number));
@@ -180,18 +193,19 @@ pub fn import_bundle(bundle: &dyn Bundle, name: &str) -> Result<Profile, ImportE
 struct RunContext<'a, 'b> {
     bundle: &'a dyn Bundle,
     builder: &'b mut ProfileBuilder,
-    event: bigflame_model::EventId,
+    events: build::Events,
     work_left: &'b mut u64,
 }
 
-/// Reads one run's samples (from `bulk`) and backtrace arrays and adds its threads.
+/// Reads one run's samples (from `bulk`) and backtrace arrays and adds its threads; false when its
+/// weight column was unusable (see [`build::RunBuilder::add`]).
 fn import_run(
     ctx: &mut RunContext<'_, '_>,
     run: &template::RunInfo,
     core: &str,
     bulk: &str,
     prefix: String,
-) -> Result<(), BundleError> {
+) -> Result<bool, BundleError> {
     let data = ctx.bundle.read(bulk)?;
     let table = store::read_samples(&data, bulk)?;
     drop(data);
@@ -219,8 +233,7 @@ fn import_run(
         member: bulk,
         work_left: ctx.work_left,
     };
-    rb.add(b, ctx.event, &table.samples);
-    Ok(())
+    Ok(rb.add(b, ctx.events, &table.samples))
 }
 
 /// Every store schema of the bundle by its run's core folder (`corespace/runN/core/`), in numeric

@@ -7,8 +7,10 @@
 //!   thread, process, core, thread-state, weight, stack).
 //! * `bulkstore` starts with a header of little-endian `u32`s: three we do not need, the header
 //!   size (where records start), and the record size. Records are fixed-size: a 48-bit timestamp in
-//!   nanoseconds since the recording started, a 32-bit thread number, other columns, and the 32-bit
-//!   backtrace id in the record's last four bytes. The file is padded with zeroed records; a zero
+//!   nanoseconds since the recording started, a 32-bit thread number, other columns, the sample's
+//!   64-bit weight in nanoseconds (the sampling interval, what Instruments sums in its Weight
+//!   column) in the record's last twelve bytes but four, and the 32-bit backtrace id in the last
+//!   four. The file is padded with zeroed records; a zero
 //!   timestamp ends the table.
 //! * `uniquing/arrayUniquer/integeruniquer.index` is a 32-byte header then `(u32 byte offset, u32
 //!   MiB offset)` pairs; each non-zero offset locates, in `integeruniquer.data`, an array: `u32`
@@ -30,6 +32,8 @@ pub struct Sample {
     pub thread: u32,
     /// The backtrace id: an address or an index into the backtrace arrays.
     pub backtrace: u32,
+    /// Instruments' weight of the sample in ns (`None` when the record is too short to hold one).
+    pub weight_ns: Option<u64>,
     /// Offset of the record in the bulkstore (for messages).
     pub offset: usize,
 }
@@ -88,10 +92,17 @@ pub fn read_samples(data: &[u8], member: &str) -> Result<SampleTable, BundleErro
         let thread = u32::from_le_bytes([rec[6], rec[7], rec[8], rec[9]]);
         let b = &rec[record - 4..];
         let backtrace = u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        // Time (6), thread (4), weight (8) and backtrace (4) need 22 bytes.
+        let weight_ns = if record >= 22 {
+            u64_at(rec, record - 12)
+        } else {
+            None
+        };
         table.samples.push(Sample {
             time_ns,
             thread,
             backtrace,
+            weight_ns,
             offset,
         });
     }

@@ -29,8 +29,13 @@ fn files() -> BTreeMap<String, Vec<u8>> {
     trace_files(&SAMPLES, &arrays())
 }
 
+/// The default event: Instruments' per-sample weights.
+const WEIGHT: EventId = EventId(0);
+/// Time since the previous sample of the thread, as speedscope weighs samples.
+const INTERVAL: EventId = EventId(1);
+
 fn paths(p: &Profile) -> BTreeMap<String, f64> {
-    weights_by_path(p, EventId::from_index(0), |f| p.frame_name(f).to_string())
+    weights_by_path(p, INTERVAL, |f| p.frame_name(f).to_string())
 }
 
 #[test]
@@ -138,12 +143,18 @@ fn synthetic_trace_has_the_worked_out_picture() {
         .map(|i| p.thread_label(ThreadId::from_index(i)))
         .collect();
     assert_eq!(labels, ["thread 7", "thread 3"]);
-    let t7 = p.threads[0].samples(EventId::from_index(0));
+    let t7 = p.threads[0].samples(INTERVAL);
     assert_eq!(t7.time_ns, [100, 250, 300]);
     assert_eq!(
         t7.weight.iter().copied().collect::<Vec<_>>(),
         [0.0, 150.0, 50.0]
     );
+    // The same samples in the default event, each with the record's 1 ms weight.
+    let w7 = p.threads[0].samples(WEIGHT);
+    assert_eq!((&w7.time_ns, &w7.stack), (&t7.time_ns, &t7.stack));
+    assert_eq!(w7.weight, [1e6, 1e6, 1e6]);
+    assert_eq!(p.events[0].name, "weight");
+    assert_eq!(p.events[1].name, "interval");
     let want: BTreeMap<String, f64> = [
         ("main;work;leaf", 50.0),
         ("main;work;0x0000000000004000", 150.0),
@@ -291,7 +302,7 @@ fn hostile_backtraces_are_skipped_and_counted() {
     let samples = [(10, 1, 0), (20, 1, 1), (30, 1, 0x3000), (25, 1, 0x3000)];
     let f = trace_files(&samples, &arrays);
     let p = import_bundle(&MemBundle::new(f), "h.trace").unwrap();
-    let cols = p.threads[0].samples(EventId::from_index(0));
+    let cols = p.threads[0].samples(INTERVAL);
     assert_eq!(cols.time_ns, [30], "only the sane, in-order sample is kept");
     let skipped: Vec<(SkipReason, u64)> =
         p.meta.skipped.entries.iter().map(|e| (e.0, e.1)).collect();
@@ -306,11 +317,7 @@ fn truncated_bulkstore_keeps_what_was_read() {
     // Cut in the middle of the fourth record.
     f.insert(key.into(), full[..32 + 33 * 3 + 10].to_vec());
     let p = import_bundle(&MemBundle::new(f), "c.trace").unwrap();
-    let n: usize = p
-        .threads
-        .iter()
-        .map(|t| t.samples(EventId::from_index(0)).len())
-        .sum();
+    let n: usize = p.threads.iter().map(|t| t.samples(INTERVAL).len()).sum();
     assert_eq!(n, 3);
     assert_eq!(p.meta.skipped.entries[0].0, SkipReason::Truncated);
     // A header too small to hold records is an error naming the file.
@@ -373,7 +380,7 @@ fn conformance_bundles_match_speedscope_when_present() {
             "thread 4",
             "{version}"
         );
-        let cols = p.threads[0].samples(EventId::from_index(0));
+        let cols = p.threads[0].samples(INTERVAL);
         let mut seen = std::collections::HashSet::new();
         for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
             if w > 0.0 {
@@ -415,4 +422,37 @@ fn conformance_bundle_as_a_directory_when_present() {
     assert_eq!(from_dir.threads.len(), from_zip.threads.len());
     assert_eq!(paths(&from_dir), paths(&from_zip));
     std::fs::remove_dir_all(&out).unwrap();
+}
+
+/// Records whose weight column reads 0 leave the default event empty, with a note; the interval
+/// event is unchanged.
+#[test]
+fn an_unusable_weight_column_leaves_only_the_interval_event() {
+    let want = paths(&import_bundle(&MemBundle::new(files()), "t").unwrap());
+    let mut files = files();
+    let mut zeroed = 0;
+    for (name, data) in files.iter_mut() {
+        if !name.ends_with("/bulkstore") {
+            continue;
+        }
+        // 32-byte header, 33-byte records; the weight is bytes 21..29 of a record.
+        let mut at = 32;
+        while at + 33 <= data.len() {
+            data[at + 21..at + 29].fill(0);
+            at += 33;
+            zeroed += 1;
+        }
+    }
+    assert!(zeroed > 0);
+    let p = import_bundle(&MemBundle::new(files), "t").unwrap();
+    assert_eq!(paths(&p), want);
+    assert!(p.threads.iter().all(|t| t.samples(WEIGHT).is_empty()));
+    assert!(
+        p.meta
+            .notes
+            .iter()
+            .any(|n| n.contains("no usable per-sample weights")),
+        "{:?}",
+        p.meta.notes
+    );
 }
