@@ -14,9 +14,9 @@
 //!
 //! Runs: Instruments shows one run at a time, but keeping the others costs nothing, so every run
 //! with samples is imported, the selected run (`_selectedRunNumber`, else the first listed) first;
-//! with several runs, thread names say which run (`run 2 thread 4`). Threads, stacks and weights are
-//! built by [`build`]: two events, Instruments' own per-sample weights (the default) and speedscope's
-//! time-since-previous-sample (`interval`); see there.
+//! with several runs, thread names say which run (`run 2 thread 4`). Threads, stacks and weights
+//! are built by [`build`]: two events, Instruments' own per-sample weights (the default) and
+//! speedscope's time-since-previous-sample (`interval`); see there.
 //!
 //! Bounds: everything read is charged to a budget proportional to the input ([`bundle::Budget`]);
 //! the zip reader, plist decoder, store readers and backtrace expansion never allocate from sizes
