@@ -27,6 +27,7 @@ pub mod bplist;
 mod build;
 pub mod bundle;
 pub mod dir;
+mod le;
 pub mod store;
 pub mod template;
 #[cfg(test)]

@@ -21,6 +21,7 @@
 //! costs nothing more than the index itself.
 
 use super::bundle::BundleError;
+use super::le::{u32_at, u64_at};
 use std::ops::Range;
 
 /// One sample record.
@@ -45,18 +46,6 @@ pub struct SampleTable {
     pub samples: Vec<Sample>,
     /// Byte offset of a truncated last record, if any.
     pub truncated_at: Option<usize>,
-}
-
-fn u32_at(d: &[u8], at: usize) -> Option<u32> {
-    let b = d.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-fn u64_at(d: &[u8], at: usize) -> Option<u64> {
-    let b = d.get(at..at.checked_add(8)?)?;
-    let mut a = [0u8; 8];
-    a.copy_from_slice(b);
-    Some(u64::from_le_bytes(a))
 }
 
 /// Reads the sample records of a time-profile `bulkstore` (`member` names it in errors).

@@ -15,6 +15,7 @@
 //! stored (0) and deflate (8) are refused per member.
 
 use super::bundle::{Budget, BundleError};
+use super::le::{u16_at, u32_at, u64_at};
 use std::collections::BTreeMap;
 use std::io::Read;
 
@@ -36,23 +37,6 @@ struct Entry {
 pub struct ZipArchive<'a> {
     data: &'a [u8],
     entries: BTreeMap<String, Entry>,
-}
-
-fn u16_at(d: &[u8], at: usize) -> Option<u16> {
-    let b = d.get(at..at.checked_add(2)?)?;
-    Some(u16::from_le_bytes([b[0], b[1]]))
-}
-
-fn u32_at(d: &[u8], at: usize) -> Option<u32> {
-    let b = d.get(at..at.checked_add(4)?)?;
-    Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-}
-
-fn u64_at(d: &[u8], at: usize) -> Option<u64> {
-    let b = d.get(at..at.checked_add(8)?)?;
-    let mut a = [0u8; 8];
-    a.copy_from_slice(b);
-    Some(u64::from_le_bytes(a))
 }
 
 fn zip_err(offset: usize, message: impl Into<String>) -> BundleError {
