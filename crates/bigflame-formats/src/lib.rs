@@ -28,6 +28,7 @@ pub mod format;
 pub mod ghc;
 pub mod input;
 pub mod instruments;
+pub mod jfr;
 pub mod json;
 pub mod papyrus;
 pub mod perf;

@@ -1,4 +1,4 @@
-//! Formats parsed as one document: JSON, protobuf, callgrind, pstats, Instruments text.
+//! Formats parsed as one document: JSON, protobuf, callgrind, pstats, JFR, Instruments text.
 //!
 //! Why a separate path: these formats have no record boundaries a chunker could cut at (a JSON
 //! document, a protobuf message, callgrind's name-compression state that runs through the file), so
@@ -33,6 +33,7 @@ pub(crate) fn parser(format: Format) -> Option<WholeFn> {
         Format::GhcProf => Some(crate::ghc::import),
         Format::Callgrind => Some(crate::callgrind::import),
         Format::Pstats => Some(crate::pstats::import),
+        Format::Jfr => Some(crate::jfr::import),
         _ => None,
     }
 }
