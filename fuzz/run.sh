@@ -29,6 +29,7 @@ seed_dirs() {
         pmcstat) echo "$conf/formats/pmcstat" ;;
         safari) echo "$conf/formats/safari" ;;
         ghc) echo "$conf/formats/haskell-ghc-prof-json" ;;
+        jfr) echo "$conf/formats/java-flight-recorder ../corpus/jfr" ;;
     esac
 }
 for t in "${targets[@]}"; do

@@ -18,6 +18,11 @@
 //! * **pprof**: speedscope imports one sample type, the default (`default_sample_type`, else the
 //!   last); bigflame keeps every sample type as an event, the default one first, so only the default
 //!   event's profiles are compared.
+//! * **java-flight-recorder**: speedscope merges all threads and shows two profiles, "Without native
+//!   calls" (`jdk.ExecutionSample`) and "With native calls" (`jdk.ExecutionSample` and
+//!   `jdk.NativeMethodSample` together); bigflame keeps threads and event types apart. So our
+//!   threads are merged, profile 0 is compared with our `jdk.ExecutionSample` event and profile 1
+//!   with the union of both events (frames counted once over both, weights summed).
 //! * **instruments-deep-copy**: speedscope truncates values to whole units (`4.93 s` is 4 s to it)
 //!   and shows CPU cycles as milliseconds; bigflame keeps decimals and units, so the total must equal
 //!   the sum of the top-level rows in the file's own unit, added up here with a plain scan.
@@ -44,10 +49,7 @@ use std::path::Path;
 /// Formats of the conformance folder that bigflame does not import yet, with the reason. Each must
 /// still be refused with a clear message (never a panic, never a wrong picture). Remove a format
 /// from this list in the same change that adds its importer.
-const NOT_YET: &[(&str, &str)] = &[(
-    "java-flight-recorder",
-    "binary JFR chunks: out of scope this round",
-)];
+const NOT_YET: &[(&str, &str)] = &[];
 
 /// One (thread, event) pair with samples, summarised like speedscope's profiles.
 #[derive(Debug)]
@@ -96,6 +98,43 @@ fn summaries(p: &Profile, skip_zero_weight: bool) -> Vec<Summary> {
         }
     }
     out
+}
+
+/// JFR as speedscope shows it (see the module doc): all threads merged, CPU samples alone, then
+/// CPU and native samples together.
+fn jfr_summaries(p: &Profile) -> Vec<Summary> {
+    let cpu = p.event_by_name("jdk.ExecutionSample");
+    let native = p.event_by_name("jdk.NativeMethodSample");
+    [vec![cpu], vec![cpu, native]]
+        .into_iter()
+        .map(|events| {
+            let events: Vec<EventId> = events.into_iter().flatten().collect();
+            let (mut frames, mut total, mut samples) = (HashSet::new(), 0.0, 0);
+            for t in &p.threads {
+                for &e in &events {
+                    let cols = t.samples(e);
+                    samples += cols.len();
+                    for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
+                        if !s.is_empty() {
+                            total += w;
+                            frames.extend(p.stacks.path(s));
+                        }
+                    }
+                }
+            }
+            let names: HashSet<&str> = frames.iter().map(|&f| p.frame_name(f)).collect();
+            Summary {
+                event: events.first().copied().unwrap_or_default(),
+                frames: frames.len(),
+                names: names.len(),
+                total,
+                unit: events
+                    .first()
+                    .map_or(WeightUnit::Samples, |e| p.events[e.index()].unit),
+                samples,
+            }
+        })
+        .collect()
 }
 
 /// speedscope's unit name to bigflame's unit and the factor from speedscope's values to ours.
@@ -167,6 +206,9 @@ fn check_file(dir: &Path, file: &Value) -> Result<String, String> {
         .filter(|p| p["frame_count"].as_u64().unwrap_or(0) > 0)
         .collect();
     let mut got = summaries(&profile, format == "instruments-trace");
+    if format == "java-flight-recorder" {
+        got = jfr_summaries(&profile);
+    }
     if format == "pprof" {
         got.retain(|s| s.event == profile.default_event());
     }

@@ -6,6 +6,7 @@ mod export_cli;
 mod export_roundtrip;
 mod formats_callgraph;
 mod formats_conformance;
+mod formats_corpus_jfr;
 mod formats_corpus_json;
 mod formats_corpus_pyspy;
 mod formats_folded;

@@ -29,6 +29,7 @@ pub mod ghc;
 pub mod input;
 pub mod instruments;
 pub mod instruments_trace;
+pub mod jfr;
 pub mod json;
 pub mod papyrus;
 pub mod perf;

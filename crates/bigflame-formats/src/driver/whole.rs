@@ -1,5 +1,5 @@
-//! Formats parsed as one document: JSON, protobuf, callgrind, pstats, Instruments text and zipped
-//! `.trace` bundles.
+//! Formats parsed as one document: JSON, protobuf, callgrind, pstats, JFR, Instruments text and
+//! zipped `.trace` bundles.
 //!
 //! Why a separate path: these formats have no record boundaries a chunker could cut at (a JSON
 //! document, a protobuf message, callgrind's name-compression state that runs through the file), so
@@ -35,6 +35,7 @@ pub(crate) fn parser(format: Format) -> Option<WholeFn> {
         Format::GhcProf => Some(crate::ghc::import),
         Format::Callgrind => Some(crate::callgrind::import),
         Format::Pstats => Some(crate::pstats::import),
+        Format::Jfr => Some(crate::jfr::import),
         _ => None,
     }
 }
