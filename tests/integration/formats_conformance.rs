@@ -41,7 +41,7 @@
 
 use crate::support::conformance_dir;
 use bigflame_formats::{ImportOptions, import_path};
-use bigflame_model::{EventId, FrameId, Profile, StackId, WeightUnit};
+use bigflame_model::{EventId, FrameId, Profile, SampleColumns, StackId, WeightUnit};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::Path;
@@ -62,39 +62,55 @@ struct Summary {
     samples: usize,
 }
 
-/// With `skip_zero_weight`, samples of weight 0 are left out (as speedscope's sampled profiles
-/// do; see instruments-trace above).
+/// The summary of some sample columns of `p` taken together, under `event`: the distinct frames
+/// their stacks reach, their total weight (empty stacks left out, and with `skip_zero_weight`
+/// samples of weight 0, as speedscope's sampled profiles do; see instruments-trace above).
+fn summarise<'p>(
+    p: &'p Profile,
+    event: EventId,
+    columns: impl IntoIterator<Item = &'p SampleColumns>,
+    skip_zero_weight: bool,
+) -> Summary {
+    let mut seen_stacks: HashSet<StackId> = HashSet::new();
+    let mut frames: HashSet<FrameId> = HashSet::new();
+    let (mut total, mut samples) = (0.0, 0);
+    for cols in columns {
+        samples += cols.len();
+        for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
+            if s.is_empty() || (skip_zero_weight && w == 0.0) {
+                continue;
+            }
+            total += w;
+            let mut cur = s;
+            while !cur.is_empty() && seen_stacks.insert(cur) {
+                frames.insert(p.stacks.frame(cur));
+                cur = p.stacks.parent(cur);
+            }
+        }
+    }
+    let names: HashSet<&str> = frames.iter().map(|&f| p.frame_name(f)).collect();
+    Summary {
+        event,
+        frames: frames.len(),
+        names: names.len(),
+        total,
+        unit: p
+            .events
+            .get(event.index())
+            .map_or(WeightUnit::Samples, |e| e.unit),
+        samples,
+    }
+}
+
+/// Every (thread, event) pair with samples, threads in order, events in file order.
 fn summaries(p: &Profile, skip_zero_weight: bool) -> Vec<Summary> {
     let mut out = Vec::new();
     for t in &p.threads {
-        for (e, event) in p.events.iter().enumerate() {
-            let cols = t.samples(EventId::from_index(e));
-            if cols.is_empty() {
-                continue;
+        for e in (0..p.events.len()).map(EventId::from_index) {
+            let cols = t.samples(e);
+            if !cols.is_empty() {
+                out.push(summarise(p, e, [cols], skip_zero_weight));
             }
-            let mut seen_stacks: HashSet<StackId> = HashSet::new();
-            let mut frames: HashSet<FrameId> = HashSet::new();
-            let mut total = 0.0;
-            for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
-                if s.is_empty() || (skip_zero_weight && w == 0.0) {
-                    continue;
-                }
-                total += w;
-                let mut cur = s;
-                while !cur.is_empty() && seen_stacks.insert(cur) {
-                    frames.insert(p.stacks.frame(cur));
-                    cur = p.stacks.parent(cur);
-                }
-            }
-            let names: HashSet<&str> = frames.iter().map(|&f| p.frame_name(f)).collect();
-            out.push(Summary {
-                event: EventId::from_index(e),
-                frames: frames.len(),
-                names: names.len(),
-                total,
-                unit: event.unit,
-                samples: cols.len(),
-            });
         }
     }
     out
@@ -109,30 +125,16 @@ fn jfr_summaries(p: &Profile) -> Vec<Summary> {
         .into_iter()
         .map(|events| {
             let events: Vec<EventId> = events.into_iter().flatten().collect();
-            let (mut frames, mut total, mut samples) = (HashSet::new(), 0.0, 0);
-            for t in &p.threads {
-                for &e in &events {
-                    let cols = t.samples(e);
-                    samples += cols.len();
-                    for (&s, &w) in cols.stack.iter().zip(&cols.weight) {
-                        if !s.is_empty() {
-                            total += w;
-                            frames.extend(p.stacks.path(s));
-                        }
-                    }
-                }
-            }
-            let names: HashSet<&str> = frames.iter().map(|&f| p.frame_name(f)).collect();
-            Summary {
-                event: events.first().copied().unwrap_or_default(),
-                frames: frames.len(),
-                names: names.len(),
-                total,
-                unit: events
-                    .first()
-                    .map_or(WeightUnit::Samples, |e| p.events[e.index()].unit),
-                samples,
-            }
+            let columns = p
+                .threads
+                .iter()
+                .flat_map(|t| events.iter().map(|&e| t.samples(e)));
+            summarise(
+                p,
+                events.first().copied().unwrap_or_default(),
+                columns,
+                false,
+            )
         })
         .collect()
 }

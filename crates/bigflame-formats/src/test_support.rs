@@ -32,3 +32,15 @@ pub(crate) fn weights_by_path(
     }
     out
 }
+
+/// The shared conformance data (`$BIGFLAME_CONFORMANCE`, else the `shared/conformance` checkout
+/// beside the repository), when its manifest is there. Unit tests that read it skip without it;
+/// the integration walk is the one that fails in CI when it is missing.
+pub(crate) fn conformance_dir() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("BIGFLAME_CONFORMANCE")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
+        });
+    dir.join("manifest.json").is_file().then_some(dir)
+}

@@ -112,7 +112,8 @@ impl<'a> Reader<'a> {
         Ok(out)
     }
 
-    /// An unsigned LEB128 number of at most 9 bytes.
+    /// An unsigned LEB128 number of at most 9 bytes, JFR's variant: the ninth byte carries all
+    /// 8 bits (protobuf's varint in `pprof::wire` goes on to a tenth byte instead).
     fn varint(&mut self) -> Result<u64> {
         let mut v = 0u64;
         for i in 0..9 {

@@ -6,6 +6,7 @@ use super::tests::{CPU, s, samples};
 use super::{cpuprofile, trace_event};
 use crate::driver::ImportOptions;
 use crate::error::ImportError;
+use crate::test_support::conformance_dir;
 use bigflame_model::Profile;
 
 #[test]
@@ -27,16 +28,6 @@ fn cpuprofile_arrays_cut_in_pieces_keep_runs_and_refuse_bad_separators() {
             Err(e) => assert!(e.to_string().starts_with("t.json:8:"), "{bad}: {e}"),
         }
     }
-}
-
-/// The conformance data directory (`$BIGFLAME_CONFORMANCE` or the shared checkout), if present.
-fn conformance_dir() -> Option<std::path::PathBuf> {
-    let dir = std::env::var_os("BIGFLAME_CONFORMANCE")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
-        });
-    dir.join("manifest.json").is_file().then_some(dir)
 }
 
 #[test]

@@ -36,11 +36,9 @@ fn agree(data: &[u8], what: &str) -> bool {
 }
 
 fn conformance_files() -> Vec<PathBuf> {
-    let dir = std::env::var_os("BIGFLAME_CONFORMANCE")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/conformance")
-        });
+    let Some(dir) = crate::test_support::conformance_dir() else {
+        return Vec::new();
+    };
     let mut out = Vec::new();
     let mut dirs = vec![dir.join("formats/speedscope-json")];
     while let Some(d) = dirs.pop() {
