@@ -14,9 +14,10 @@
 //! a size the file claims. Nesting deeper than [`MAX_DEPTH`] is refused with an error.
 //!
 //! The two big shapes skip the whole-document tape: a `.cpuprofile`'s integer arrays are scanned in
-//! pieces on all cores ([`cpu_fast`], [`bulk`]), and a trace's event list is parsed in pieces of
-//! whole events on all cores ([`trace_split`]). Both fall back to the whole-document parse on any
-//! doubt, which is also what reports errors.
+//! pieces on all cores ([`cpu_fast`], [`bulk`]), and a trace's event list is read in pieces of
+//! whole events on all cores ([`trace_split`]), most of them scanned without any tape
+//! ([`trace_scan`]). Both fall back to the whole-document parse on any doubt, which is also what
+//! reports errors.
 
 mod bulk;
 mod cpu_fast;
@@ -29,6 +30,7 @@ pub(crate) mod timeline;
 pub(crate) mod trace_event;
 mod trace_piece;
 mod trace_sampled;
+mod trace_scan;
 mod trace_split;
 pub(crate) mod truncated;
 mod v8;

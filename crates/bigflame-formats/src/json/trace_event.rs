@@ -25,7 +25,7 @@
 //! `name + " " + JSON.stringify(args)`, or for Hermes traces the name with the file, line and column
 //! from `args`. Timestamps are microseconds.
 
-use super::trace_piece::{Compact, KeyInfo, Meta, NO_NAME, Piece, read_events};
+use super::trace_piece::{Compact, KeyInfo, Meta, NO_NAME, NameInfo, Piece, read_events};
 use super::truncated::complete_truncated;
 use super::{Val, timeline, trace_sampled, trace_split, with_document};
 use crate::driver::ImportOptions;
@@ -34,6 +34,8 @@ use crate::evented::{EventedStack, EventedTarget};
 use bigflame_model::{
     FastMap, Frame, FrameId, Profile, ProfileBuilder, ProfileMeta, ThreadKey, WeightUnit,
 };
+use hashbrown::HashTable;
+use rayon::prelude::*;
 
 /// Imports a Trace Event document (array or object form, possibly truncated).
 pub(crate) fn import(
@@ -251,30 +253,23 @@ pub(crate) fn durations_of(pieces: Vec<Piece>) -> Profile {
         .iter()
         .map(|p| p.min_ts)
         .fold(f64::INFINITY, f64::min);
-    // Global ids: keys and names by text, in piece order.
-    let mut key_ids: FastMap<&str, u32> = FastMap::default();
+    // Global ids: keys and names by text, in piece order (looked up by the pieces' hashes).
+    let mut key_ids: HashTable<u32> = HashTable::new();
     let mut keys: Vec<&KeyInfo> = Vec::new();
-    let mut name_ids: FastMap<&str, u32> = FastMap::default();
+    let mut name_ids: HashTable<u32> = HashTable::new();
+    let mut names_seen: Vec<&NameInfo> = Vec::new();
     let mut thread_index: FastMap<(i64, i64), usize> = FastMap::default();
     let mut threads: Vec<((i64, i64), Vec<Compact>)> = Vec::new();
     for p in &pieces {
         let key_map: Vec<u32> = p
             .keys
             .iter()
-            .map(|k| {
-                *key_ids.entry(k.text.as_str()).or_insert_with(|| {
-                    keys.push(k);
-                    keys.len() as u32 - 1
-                })
-            })
+            .map(|k| global_id(&mut key_ids, &mut keys, k, |k| &k.text, |k| k.hash))
             .collect();
         let name_map: Vec<u32> = p
             .names
             .iter()
-            .map(|n| {
-                let next = name_ids.len() as u32;
-                *name_ids.entry(n.as_str()).or_insert(next)
-            })
+            .map(|n| global_id(&mut name_ids, &mut names_seen, n, |n| &n.text, |n| n.hash))
             .collect();
         for (tid, evs) in &p.threads {
             let k = *thread_index.entry(*tid).or_insert_with(|| {
@@ -295,27 +290,62 @@ pub(crate) fn durations_of(pieces: Vec<Piece>) -> Profile {
     threads.sort_by_key(|(key, _)| *key);
     let mut b = ProfileBuilder::new();
     let event = b.event("time", WeightUnit::Nanoseconds);
-    let mut frames: Vec<Option<FrameId>> = vec![None; keys.len()];
-    for ((pid, tid), evs) in &threads {
-        let key = names.thread(&mut b, *pid, *tid);
-        let thread = b.thread(key);
-        let to = EventedTarget {
-            thread,
-            event,
-            to_ns: 1e3,
-            to_weight: 1e3,
-        };
-        // Frames are made in file order within the thread (as the events are met).
-        for e in evs {
-            let (slot, key) = (&mut frames[e.key as usize], keys[e.key as usize]);
-            if slot.is_none() {
-                *slot = Some(make_frame(&mut b, key));
-            }
-        }
-        let (begins, ends) = queues(evs, origin);
-        replay(&mut b, &to, &frames, &begins, ends);
+    // The begin and end queues of the threads are sorted on the pool while this thread makes the
+    // threads and their frames (in file order within a thread, as the events are met).
+    let (queued, (targets, frames)) = rayon::join(
+        || {
+            threads
+                .par_iter()
+                .map(|(_, evs)| queues(evs, origin))
+                .collect::<Vec<_>>()
+        },
+        || {
+            let mut frames: Vec<Option<FrameId>> = vec![None; keys.len()];
+            let targets: Vec<EventedTarget> = threads
+                .iter()
+                .map(|((pid, tid), evs)| {
+                    let key = names.thread(&mut b, *pid, *tid);
+                    let thread = b.thread(key);
+                    for e in evs {
+                        let (slot, key) = (&mut frames[e.key as usize], keys[e.key as usize]);
+                        if slot.is_none() {
+                            *slot = Some(make_frame(&mut b, key));
+                        }
+                    }
+                    EventedTarget {
+                        thread,
+                        event,
+                        to_ns: 1e3,
+                        to_weight: 1e3,
+                    }
+                })
+                .collect();
+            (targets, frames)
+        },
+    );
+    for (to, (begins, ends)) in targets.iter().zip(queued) {
+        replay(&mut b, to, &frames, &begins, ends);
     }
     b.finish(ProfileMeta::default())
+}
+
+/// The global id of `item` (a piece's key or name) in `list`, added if new; `text` and `hash`
+/// give an item's text and its hash (computed once, in its piece).
+fn global_id<'p, T>(
+    table: &mut HashTable<u32>,
+    list: &mut Vec<&'p T>,
+    item: &'p T,
+    text: impl Fn(&T) -> &str,
+    hash: impl Fn(&T) -> u64,
+) -> u32 {
+    let found = table.find(hash(item), |&id| text(list[id as usize]) == text(item));
+    if let Some(&id) = found {
+        return id;
+    }
+    let id = list.len() as u32;
+    list.push(item);
+    table.insert_unique(hash(item), id, |&id| hash(list[id as usize]));
+    id
 }
 
 /// The frame of a key: named after the key, or for Hermes traces after the event's name with the
@@ -354,7 +384,7 @@ fn queues(evs: &[Compact], origin: f64) -> (Vec<Edge>, Vec<Edge>) {
         }
     }
     // Equal starts: the longer one first (a longer event cannot nest in a shorter one).
-    xs.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    xs.par_sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
     for (ts, dur, edge) in xs {
         begins.push(edge);
         ends.push(Edge {
@@ -362,8 +392,10 @@ fn queues(evs: &[Compact], origin: f64) -> (Vec<Edge>, Vec<Edge>) {
             ..edge
         });
     }
-    begins.sort_by(|a, b| a.ts.total_cmp(&b.ts));
-    ends.sort_by(|a, b| a.ts.total_cmp(&b.ts));
+    rayon::join(
+        || begins.par_sort_by(|a, b| a.ts.total_cmp(&b.ts)),
+        || ends.par_sort_by(|a, b| a.ts.total_cmp(&b.ts)),
+    );
     (begins, ends)
 }
 

@@ -1,17 +1,20 @@
 //! A run of trace events read into a compact, owned [`Piece`]: what the duration replay needs, with
 //! frame keys and names interned per piece.
 //!
-//! Why: a big trace is parsed in pieces on every core ([`super::trace_split`]), each piece on its
-//! own reused simd-json tape, so nothing may borrow a tape once the piece is read. The expensive
-//! per-event work (reading the keys of each event object, `JSON.stringify(args)` for the frame key,
-//! hashing it) happens here, in parallel; [`super::trace_event`] only merges the small per-piece
-//! tables in file order and replays. The serial path (one piece: the whole list) uses the same code,
-//! so both give the same profile.
+//! Why: a big trace is read in pieces on every core ([`super::trace_split`]), each piece scanned
+//! from its bytes ([`super::trace_scan`]) or parsed on its own reused simd-json tape, so nothing
+//! may borrow a tape once the piece is read. The expensive per-event work (reading the keys of each
+//! event object, `JSON.stringify(args)` for the frame key, hashing it) happens in parallel; keys
+//! and names keep their hash, so [`super::trace_event`] merges the small per-piece tables in file
+//! order without hashing a text again, then replays. The serial path (one piece: the whole list)
+//! uses the same code, so both give the same profile.
 
 use super::Val;
 use super::stringify::stringify;
 use super::trace_event::Ev;
-use bigflame_model::FastMap;
+use bigflame_model::{FastHasher, FastMap};
+use hashbrown::HashTable;
+use std::hash::BuildHasher;
 
 /// Name id of an event without a name.
 pub(crate) const NO_NAME: u32 = u32::MAX;
@@ -34,12 +37,26 @@ pub(crate) enum Meta {
     Thread(i64, i64, String),
 }
 
-/// A frame key (`name + " " + JSON.stringify(args)`) and, for Hermes traces, the frame's parts
-/// taken from `args` (name, url, line, column).
+/// A frame key (`name + " " + JSON.stringify(args)`), its [`text_hash`], and, for Hermes
+/// traces, the frame's parts taken from `args` (name, url, line, column).
 #[derive(Clone, Debug)]
 pub(crate) struct KeyInfo {
     pub(crate) text: String,
+    pub(crate) hash: u64,
     pub(crate) hermes: Option<(String, Option<String>, u32, u32)>,
+}
+
+/// An event name and its [`text_hash`].
+#[derive(Clone, Debug)]
+pub(crate) struct NameInfo {
+    pub(crate) text: String,
+    pub(crate) hash: u64,
+}
+
+/// The hash under which keys and names are looked up, in a piece and again when pieces merge
+/// (each text is hashed once, on the piece's core).
+pub(crate) fn text_hash(text: &str) -> u64 {
+    FastHasher::default().hash_one(text)
 }
 
 /// The events of one piece of the event list.
@@ -49,9 +66,11 @@ pub(crate) struct Piece {
     pub(crate) threads: Vec<((i64, i64), Vec<Compact>)>,
     thread_index: FastMap<(i64, i64), usize>,
     pub(crate) keys: Vec<KeyInfo>,
-    key_ids: FastMap<String, u32>,
-    pub(crate) names: Vec<String>,
-    name_ids: FastMap<String, u32>,
+    /// Ids into `keys` by key hash.
+    key_ids: HashTable<u32>,
+    pub(crate) names: Vec<NameInfo>,
+    /// Ids into `names` by name hash.
+    name_ids: HashTable<u32>,
     pub(crate) meta: Vec<Meta>,
     /// An event is named `Profile`, `ProfileChunk` or `CpuProfile` (a DevTools export: the
     /// timeline importer takes the whole list instead; reading stopped there).
@@ -65,17 +84,11 @@ pub(crate) fn read_events<'t, 'i: 't>(
     events: impl Iterator<Item = Val<'t, 'i>>,
     hermes: bool,
 ) -> Piece {
-    let mut p = Piece {
-        min_ts: f64::INFINITY,
-        ..Piece::default()
-    };
+    let mut p = Piece::new();
     let mut buf = String::new();
     for v in events {
         let ev = Ev::read(v);
-        if matches!(
-            ev.first_name,
-            Some("Profile" | "ProfileChunk" | "CpuProfile")
-        ) {
+        if is_cpu_profile_name(ev.first_name) {
             p.cpu_profile = true;
             return p;
         }
@@ -86,34 +99,107 @@ pub(crate) fn read_events<'t, 'i: 't>(
         let Some(ts) = ev.ts else {
             continue;
         };
-        if !matches!(ev.ph, b'B' | b'E' | b'X') {
+        if !is_duration(ev.ph) {
             continue;
         }
-        p.min_ts = p.min_ts.min(ts);
         let key = p.key_id(&ev, hermes, &mut buf);
+        p.push_duration(
+            &Duration {
+                ph: ev.ph,
+                pid: ev.pid,
+                tid: ev.tid,
+                ts,
+                dur: ev.dur,
+                name: ev.name,
+            },
+            key,
+        );
+    }
+    p
+}
+
+/// An event name that marks a DevTools CPU profile (see [`Piece::cpu_profile`]).
+pub(crate) fn is_cpu_profile_name(name: Option<&str>) -> bool {
+    matches!(name, Some("Profile" | "ProfileChunk" | "CpuProfile"))
+}
+
+/// The phases replayed as durations.
+pub(crate) fn is_duration(ph: u8) -> bool {
+    matches!(ph, b'B' | b'E' | b'X')
+}
+
+/// The fields of a `B`, `E` or `X` event that a piece keeps besides its frame key.
+pub(crate) struct Duration<'a> {
+    pub(crate) ph: u8,
+    pub(crate) pid: i64,
+    pub(crate) tid: i64,
+    pub(crate) ts: f64,
+    pub(crate) dur: Option<f64>,
+    pub(crate) name: Option<&'a str>,
+}
+
+impl Piece {
+    /// An empty piece.
+    pub(crate) fn new() -> Piece {
+        Piece {
+            min_ts: f64::INFINITY,
+            ..Piece::default()
+        }
+    }
+
+    /// Adds a duration event whose frame key has id `key`.
+    pub(crate) fn push_duration(&mut self, ev: &Duration<'_>, key: u32) {
+        self.min_ts = self.min_ts.min(ev.ts);
         let name = match ev.name {
-            Some(n) => p.name_id(n),
+            Some(n) => self.name_id(n),
             None => NO_NAME,
         };
         let compact = Compact {
-            ts,
+            ts: ev.ts,
             dur: ev.dur.unwrap_or(0.0),
             key,
             name,
             ph: ev.ph,
         };
         let tid = (ev.pid, ev.tid);
-        let threads = &mut p.threads;
-        let k = *p.thread_index.entry(tid).or_insert_with(|| {
+        let threads = &mut self.threads;
+        let k = *self.thread_index.entry(tid).or_insert_with(|| {
             threads.push((tid, Vec::new()));
             threads.len() - 1
         });
         threads[k].1.push(compact);
     }
-    p
-}
 
-impl Piece {
+    /// The id of a frame key given as text (the key of a non-Hermes event).
+    pub(crate) fn text_key_id(&mut self, text: &str) -> u32 {
+        self.key_id_with(text, |_| None)
+    }
+
+    /// The id of frame key `text`; `hermes` gives the frame's parts of a new key.
+    fn key_id_with(
+        &mut self,
+        text: &str,
+        hermes: impl FnOnce(&str) -> Option<(String, Option<String>, u32, u32)>,
+    ) -> u32 {
+        let hash = text_hash(text);
+        let keys = &mut self.keys;
+        if let Some(&id) = self
+            .key_ids
+            .find(hash, |&id| keys[id as usize].text == text)
+        {
+            return id;
+        }
+        let id = keys.len() as u32;
+        keys.push(KeyInfo {
+            text: text.to_string(),
+            hash,
+            hermes: hermes(text),
+        });
+        self.key_ids
+            .insert_unique(hash, id, |&id| keys[id as usize].hash);
+        id
+    }
+
     /// speedscope's reading of `process_name` / `thread_name` metadata.
     fn record_meta(&mut self, ev: &Ev<'_, '_>) {
         let Some(name) = ev.args.and_then(|a| a.get("name")).filter(|n| n.truthy()) else {
@@ -128,12 +214,21 @@ impl Piece {
     }
 
     fn name_id(&mut self, name: &str) -> u32 {
-        if let Some(&id) = self.name_ids.get(name) {
+        let hash = text_hash(name);
+        let names = &mut self.names;
+        if let Some(&id) = self
+            .name_ids
+            .find(hash, |&id| names[id as usize].text == name)
+        {
             return id;
         }
-        let id = self.names.len() as u32;
-        self.names.push(name.to_string());
-        self.name_ids.insert(name.to_string(), id);
+        let id = names.len() as u32;
+        names.push(NameInfo {
+            text: name.to_string(),
+            hash,
+        });
+        self.name_ids
+            .insert_unique(hash, id, |&id| names[id as usize].hash);
         id
     }
 
@@ -145,11 +240,11 @@ impl Piece {
             buf.push(' ');
             stringify(args, buf);
         }
-        if let Some(&id) = self.key_ids.get(buf.as_str()) {
-            return id;
+        if !hermes {
+            return self.text_key_id(buf);
         }
-        let hermes = hermes.then(|| {
-            let args = ev.args;
+        let args = ev.args;
+        self.key_id_with(buf, |_| {
             let url = args
                 .and_then(|a| a.get("url"))
                 .and_then(|v| v.str())
@@ -159,14 +254,7 @@ impl Piece {
                     .and_then(|v| v.number_like())
                     .map_or(0, |v| v.clamp(0.0, f64::from(u32::MAX)) as u32)
             };
-            (name.to_string(), url, num("line"), num("column"))
-        });
-        let id = self.keys.len() as u32;
-        self.keys.push(KeyInfo {
-            text: buf.clone(),
-            hermes,
-        });
-        self.key_ids.insert(buf.clone(), id);
-        id
+            Some((name.to_string(), url, num("line"), num("column")))
+        })
     }
 }

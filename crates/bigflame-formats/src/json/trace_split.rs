@@ -3,8 +3,10 @@
 //!
 //! Why: a trace is a long flat list of small objects with strings, the shape where one simd-json
 //! tape over the whole document (24 bytes per value, plus a padded copy of the input) costs most:
-//! one core and hundreds of megabytes of fresh memory. Pieces parse independently, each worker
-//! reuses one buffer and one tape, and only compact events survive a piece.
+//! one core and hundreds of megabytes of fresh memory. Pieces parse independently, and only compact
+//! events survive a piece. Most pieces are read without any tape by [`super::trace_scan`], which
+//! checks them as strictly as simd-json; a piece it hands back (metadata events, escaped names,
+//! unusual `args`) is parsed on the worker's reused buffer and tape.
 //!
 //! Where to cut without a structural pass: at a `}` followed by `,`, `{` and `"` or `}` (spaces
 //! allowed) after each target offset (escaped JSON inside a string, `},{\"`, does not match). Such
@@ -12,7 +14,8 @@
 //! guess is checked by the parse itself: the first piece starts right after the array's `[`, a real
 //! element boundary; a piece that parses as `[` + piece + `]` ends at a real element boundary
 //! too (parsing is deterministic, so from the same state the same bytes are read the same way), so
-//! by induction every cut is real once every piece has parsed. The last piece is parsed as the
+//! by induction every cut is real once every piece has parsed (the scanner reads a piece only
+//! where simd-json would, so this holds for both readers). The last piece is parsed as the
 //! document's head (up to the `[`) followed by the rest of the document, which checks everything
 //! after the array as well. If any piece fails, `None` sends the caller to the whole-document parse,
 //! which reports errors with their line and completes truncated traces.
@@ -23,6 +26,7 @@
 
 use super::trace_event::{durations_of, is_hermes_args};
 use super::trace_piece::{Piece, read_events};
+use super::trace_scan;
 use super::{MAX_DEPTH, Val};
 use crate::driver::ImportOptions;
 use bigflame_model::Profile;
@@ -55,6 +59,14 @@ pub(crate) fn import_parallel(data: &[u8], opts: &ImportOptions) -> Option<Profi
         } else {
             [b"[", &data[starts[k]..cuts[k]], b"]"]
         };
+        // Middle pieces are scanned without a tape when the scanner is sure of them; the first
+        // piece of a root array stays on the tape, where Hermes traces are told apart.
+        if !last
+            && (k > 0 || in_object)
+            && let Some(piece) = trace_scan::read_piece(&data[starts[k]..cuts[k]])
+        {
+            return Some(piece);
+        }
         let depth = if last { MAX_DEPTH } else { depth };
         scratch.parse(&parts, depth, |root| {
             read_piece(root, last, k == 0 && !in_object)
@@ -62,22 +74,23 @@ pub(crate) fn import_parallel(data: &[u8], opts: &ImportOptions) -> Option<Profi
     };
     // Consecutive pieces in groups (a few per thread), each group on one reused scratch, so the
     // copy and the tape of a piece stay in cache and are not faulted in again.
-    let pieces = super::on_threads(opts.threads, || {
+    super::on_threads(opts.threads, || {
         let group = jobs.len().div_ceil(4 * rayon::current_num_threads()).max(1);
-        jobs.par_chunks(group)
+        let pieces = jobs
+            .par_chunks(group)
             .map(|ks| {
                 let mut scratch = Scratch::default();
                 ks.iter()
                     .map(|&k| read(&mut scratch, k))
                     .collect::<Option<Vec<_>>>()
             })
-            .collect::<Option<Vec<_>>>()
-    })?;
-    let pieces: Vec<Piece> = pieces.into_iter().flatten().collect();
-    if pieces.iter().any(|p| p.cpu_profile) {
-        return None;
-    }
-    Some(durations_of(pieces))
+            .collect::<Option<Vec<_>>>()?;
+        let pieces: Vec<Piece> = pieces.into_iter().flatten().collect();
+        if pieces.iter().any(|p| p.cpu_profile) {
+            return None;
+        }
+        Some(durations_of(pieces))
+    })
 }
 
 /// The `[` of the event list when the document is an array or an object whose first key is
