@@ -31,6 +31,7 @@ pub mod instruments;
 pub mod instruments_trace;
 pub mod jfr;
 pub mod json;
+mod ordered;
 pub mod papyrus;
 pub mod perf;
 mod perf_data;

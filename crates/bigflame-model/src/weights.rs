@@ -144,13 +144,25 @@ impl Weights {
 }
 
 impl From<Vec<f64>> for Weights {
+    /// Keeps `values` as they are (no copy), or one value when they are all the same.
     fn from(values: Vec<f64>) -> Self {
-        let mut w = Weights::new();
-        w.values.reserve(values.len());
-        for v in values {
-            w.push(v);
+        let Some(&first) = values.first() else {
+            return Weights::new();
+        };
+        let len = values.len();
+        if values.iter().all(|v| v.to_bits() == first.to_bits()) {
+            Weights {
+                values: Vec::new(),
+                uniform: first,
+                len,
+            }
+        } else {
+            Weights {
+                values,
+                uniform: first,
+                len,
+            }
         }
-        w
     }
 }
 
@@ -303,6 +315,25 @@ mod tests {
         let mut empty = Weights::new();
         empty.extend_from(&Weights::new());
         assert!(empty.is_empty());
+    }
+
+    #[test]
+    fn a_vector_converts_like_pushing_its_values() {
+        // The conversion keeps the vector (no copy) unless every value is the same bits.
+        for values in [
+            vec![],
+            vec![5.0],
+            vec![5.0; 4],
+            vec![5.0, 5.0, 6.0],
+            vec![0.0, -0.0],
+            vec![1.0, 2.0, 1.0],
+        ] {
+            let pushed: Weights = values.iter().copied().collect();
+            let converted: Weights = values.clone().into();
+            assert_eq!(converted, pushed, "{values:?}");
+            assert_eq!(converted.is_uniform(), pushed.is_uniform(), "{values:?}");
+            assert_eq!(converted.len(), values.len());
+        }
     }
 
     #[test]

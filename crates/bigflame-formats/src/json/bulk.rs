@@ -8,7 +8,8 @@
 //! ([`super::cpu_fast`]).
 //!
 //! Soundness: a key pattern `"samples"` followed by `:` can only be an object key (inside a string
-//! its quotes would be escaped). The fast path is taken only when each key occurs exactly once,
+//! its quotes would be escaped). The fast path is taken only when each key occurs exactly once
+//! outside the two array bodies (a body holding a key is no integer list and is refused anyway),
 //! its array holds nothing but optionally negative integers of at most 18 digits, and the parsed
 //! remainder has that key as an empty array at its root; anything else (floats, nested keys,
 //! odd spacing that defeats the scan, a syntax error) falls back to the plain simd-json parse,
@@ -17,11 +18,28 @@
 use memchr::memmem;
 
 /// Byte range `[open, close]` (inclusive of both brackets) of the array value of `key`, when the key
-/// occurs exactly once in `data` followed by `:` and `[`.
-pub(crate) fn find_key_array(data: &[u8], key: &str) -> Option<(usize, usize)> {
+/// occurs exactly once in `data` followed by `:` and `[`. The search does not look inside that
+/// array's body, nor inside `other` (the range of an array found before): an array body taken by
+/// the fast path holds only integers, so a key pattern inside one makes the fast path refuse the
+/// body anyway. Skipping them keeps the search to the few kilobytes around the arrays.
+pub(crate) fn find_key_array(
+    data: &[u8],
+    key: &str,
+    other: Option<(usize, usize)>,
+) -> Option<(usize, usize)> {
     let pattern = format!("\"{key}\"");
+    let finder = memmem::Finder::new(pattern.as_bytes());
     let mut found = None;
-    for at in memmem::find_iter(data, pattern.as_bytes()) {
+    let mut from = 0;
+    while let Some(k) = data.get(from..).and_then(|rest| finder.find(rest)) {
+        let at = from + k;
+        from = at + 1;
+        if let Some((open, close)) = other
+            && (open..=close).contains(&at)
+        {
+            from = close + 1;
+            continue;
+        }
         let mut i = at + pattern.len();
         while data.get(i).is_some_and(u8::is_ascii_whitespace) {
             i += 1;
@@ -41,6 +59,7 @@ pub(crate) fn find_key_array(data: &[u8], key: &str) -> Option<(usize, usize)> {
         }
         let close = i + memchr::memchr(b']', &data[i..])?;
         found = Some((i, close));
+        from = close + 1;
     }
     found
 }
@@ -296,12 +315,20 @@ mod tests {
     #[test]
     fn keys_are_found_once_or_not_at_all() {
         let doc = br#"{"nodes":[{"a":"\"samples\":[9]"}],"samples" : [1,2],"x":1}"#;
-        let (open, close) = find_key_array(doc, "samples").unwrap();
+        let (open, close) = find_key_array(doc, "samples", None).unwrap();
         assert_eq!(&doc[open..=close], b"[1,2]");
         assert_eq!(
-            find_key_array(br#"{"samples":[1],"n":{"samples":[2]}}"#, "samples"),
+            find_key_array(br#"{"samples":[1],"n":{"samples":[2]}}"#, "samples", None),
             None
         );
-        assert_eq!(find_key_array(br#"{"samples":3}"#, "samples"), None);
+        assert_eq!(find_key_array(br#"{"samples":3}"#, "samples", None), None);
+        // Inside the body of an array found before (one that is no integer list, so the fast
+        // path refuses it later) a key is not looked at; nor inside its own body.
+        let doc = br#"{"timeDeltas":[1,"samples":[2],"samples":[3, "samples":4]}"#;
+        let other = find_key_array(doc, "timeDeltas", None);
+        assert_eq!(other, Some((14, 29)));
+        let (open, close) = find_key_array(doc, "samples", other).unwrap();
+        assert_eq!(&doc[open..=close], br#"[3, "samples":4]"#);
+        assert_eq!(find_key_array(doc, "samples", None), None);
     }
 }

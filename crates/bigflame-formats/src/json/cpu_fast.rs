@@ -46,11 +46,8 @@ pub(crate) fn import_fast(data: &[u8], path: &str, opts: &ImportOptions) -> Opti
 }
 
 fn import_in_pool(data: &[u8], path: &str, opts: &ImportOptions) -> Option<Profile> {
-    let (s, d) = rayon::join(
-        || find_key_array(data, "samples"),
-        || find_key_array(data, "timeDeltas"),
-    );
-    let (s, d) = (s?, d?);
+    let s = find_key_array(data, "samples", None)?;
+    let d = find_key_array(data, "timeDeltas", Some(s))?;
     if s.1 >= d.0 && d.1 >= s.0 {
         return None;
     }

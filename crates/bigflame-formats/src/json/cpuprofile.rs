@@ -29,7 +29,6 @@ use bigflame_model::{
     EventId, FrameId, Profile, ProfileBuilder, ProfileMeta, SampleColumns, StackId, ThreadId,
     ThreadKey, WeightUnit,
 };
-use rayon::prelude::*;
 
 /// Imports a `.cpuprofile` document.
 pub(crate) fn import(
@@ -321,10 +320,15 @@ impl CpuParts {
             }
         }
         let mut memo: Vec<Option<StackId>> = vec![None; self.nodes.len()];
-        // One thread: the stacks (ids are given in first-use order, and a GC or `(program)` run
-        // goes on top of the previous stack) and the start of each emitted run.
+        // One pass: the stacks (ids are given in first-use order, and a GC or `(program)` run goes
+        // on top of the previous stack), each run's time, and the weight of the run before (it
+        // lasts until this one starts). Written straight into the columns: a big profile has
+        // millions of runs, and every extra pass over fresh memory costs its page faults.
         let mut stacks: Vec<StackId> = Vec::with_capacity(at_most);
-        let mut starts: Vec<f64> = Vec::with_capacity(at_most);
+        let mut times: Vec<u64> = Vec::with_capacity(at_most);
+        let mut weights: Vec<f64> = Vec::with_capacity(at_most);
+        let start_time = self.start_time;
+        let mut previous: Option<f64> = None;
         // Time never moves backwards (speedscope's rule): a run starts no earlier than the last.
         let mut last_valid: Option<f64> = None;
         for run in runs {
@@ -339,22 +343,19 @@ impl CpuParts {
                 } else {
                     self.stack_of(b, k, &parent, &mut memo)
                 };
+                if let Some(p) = previous {
+                    weights.push((at - p).max(0.0) * 1e3);
+                }
+                previous = Some(at);
                 stacks.push(stack);
-                starts.push(at);
+                times.push(round_ns((start_time + at) * 1e3));
             }
         }
         let end = last_valid.map_or(end, |l| end.max(l));
+        if let Some(p) = previous {
+            weights.push((end - p).max(0.0) * 1e3);
+        }
         let non_idle = stacks.iter().filter(|s| !s.is_empty()).count();
-        // All cores: each run's time, and its weight (it lasts until the next run starts).
-        let start_time = self.start_time;
-        let times: Vec<u64> = starts
-            .par_iter()
-            .map(|&at| round_ns((start_time + at) * 1e3))
-            .collect();
-        let weights: Vec<f64> = (0..starts.len())
-            .into_par_iter()
-            .map(|i| (starts.get(i + 1).copied().unwrap_or(end) - starts[i]).max(0.0) * 1e3)
-            .collect();
         let mut cols = take_column(b, thread, event);
         if cols.is_empty() {
             cols = SampleColumns {

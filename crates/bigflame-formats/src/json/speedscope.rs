@@ -28,7 +28,6 @@ use crate::driver::ImportOptions;
 use crate::error::ImportError;
 use crate::evented::{EventedStack, EventedTarget};
 use bigflame_model::{Frame, FrameId, Profile, ProfileBuilder, ProfileMeta, ThreadKey, WeightUnit};
-use rayon::prelude::*;
 
 /// Imports a speedscope JSON document.
 pub(crate) fn import(
@@ -103,17 +102,11 @@ fn build(
         .get("profiles")
         .filter(Val::is_array)
         .ok_or_else(|| bad("no \"profiles\" array".into()))?;
-    // Sampled profiles whose arrays were read from the bytes are built on all cores first.
-    let mut locals: Vec<Option<local::Local>> = match scanned {
-        Some(scanned) => {
-            let items: Vec<Val<'_, '_>> = profiles.items().collect();
-            let pre = |&profile: &Val<'_, '_>| sampled::prebuild(profile, scanned, &frames);
-            items.par_iter().map(pre).collect()
-        }
-        None => Vec::new(),
-    };
+    let items: Vec<Val<'_, '_>> = profiles.items().collect();
     let mut names_seen: Vec<String> = Vec::new();
-    for (p, profile) in profiles.items().enumerate() {
+    // Adds profile `p` to the builder; `local` is its samples when they were built apart.
+    let mut add = |p: usize, local: Option<local::Local>| -> Result<(), ImportError> {
+        let profile = items[p];
         let name = profile
             .get("name")
             .and_then(|v| v.str())
@@ -146,13 +139,9 @@ fn build(
             to_ns: unit.factor,
             to_weight: unit.factor,
         };
-        match profile.get("type").and_then(|v| v.str()) {
-            Some("sampled") if locals.get(p).is_some_and(Option::is_some) => {
-                if let Some(local) = locals.get_mut(p).and_then(Option::take) {
-                    local::merge(&mut b, thread, event, local);
-                }
-            }
-            Some("sampled") => {
+        match (profile.get("type").and_then(|v| v.str()), local) {
+            (Some("sampled"), Some(local)) => local::merge(&mut b, thread, event, local),
+            (Some("sampled"), None) => {
                 let src = sampled::Source {
                     profile,
                     scanned,
@@ -160,11 +149,25 @@ fn build(
                 };
                 sampled::sampled(&mut b, &target, &unit, start, &src, p, path)?;
             }
-            Some("evented") => evented(&mut b, &target, start, profile, &frames, p, path)?,
-            Some(other) => return Err(bad(format!("profile {p}: unknown type {other:?}"))),
-            None => return Err(bad(format!("profile {p}: no \"type\""))),
+            (Some("evented"), _) => evented(&mut b, &target, start, profile, &frames, p, path)?,
+            (Some(other), _) => return Err(bad(format!("profile {p}: unknown type {other:?}"))),
+            (None, _) => return Err(bad(format!("profile {p}: no \"type\""))),
         }
-    }
+        Ok(())
+    };
+    let Some(scanned) = scanned else {
+        for p in 0..items.len() {
+            add(p, None)?;
+        }
+        return Ok(b.finish(ProfileMeta::default()));
+    };
+    // Sampled profiles whose arrays were read from the bytes are built on all cores, and each is
+    // added as soon as those before it are, beside the builds still running.
+    crate::ordered::in_order(
+        items.len(),
+        |p| sampled::prebuild(items[p], scanned, &frames),
+        add,
+    )?;
     Ok(b.finish(ProfileMeta::default()))
 }
 

@@ -39,6 +39,11 @@ pub(crate) fn build(
     if unit.is_time {
         columns.time_ns.reserve(s.len());
     }
+    // Without a weight of 0 no sample is dropped, so each sample's shared prefix is the stacks of
+    // the one before: the general loop's copy of every sample's indices is not needed.
+    if weights.is_none_or(|w| !w.contains(&0)) {
+        return build_all_kept(unit, start, s, weights, frames, table, columns);
+    }
     let mut at = start;
     // The current sample's indices, and the stacks of its first `valid` prefixes (those it shares
     // with the last kept sample).
@@ -76,6 +81,51 @@ pub(crate) fn build(
             stacks.push(stack);
         }
         valid = cur.len();
+        columns.push(time, stack, w * unit.factor);
+    }
+    Ok(Local {
+        stacks: table,
+        columns,
+    })
+}
+
+/// [`build`] for a profile whose samples are all kept (no weight of 0): the same stacks and
+/// columns, made from each sample's new indices on top of the stacks it shares.
+fn build_all_kept(
+    unit: &Unit,
+    start: f64,
+    s: &Samples,
+    weights: Option<&[i64]>,
+    frames: &[FrameId],
+    mut table: StackTable,
+    mut columns: SampleColumns,
+) -> Result<Local, String> {
+    let mut at = start;
+    let mut stacks: Vec<StackId> = Vec::new();
+    let mut step_memo = StepMemo::for_samples(s.len());
+    let mut begin = 0;
+    for (i, (&end, &shared)) in s.ends.iter().zip(&s.shared).enumerate() {
+        let end = end as usize;
+        let new = s.idx.get(begin..end).unwrap_or(&[]);
+        begin = end;
+        let w = weights.map_or(1.0, |w| w.get(i).map_or(1.0, |&v| v as f64));
+        if w < 0.0 {
+            return Err(format!("weights[{i}] is negative ({w})"));
+        }
+        let time = unit.is_time.then(|| round_ns((at * unit.factor).max(0.0)));
+        at += w;
+        stacks.truncate(shared as usize);
+        let mut stack = stacks.last().copied().unwrap_or(StackId::EMPTY);
+        for &f in new {
+            let Some(&frame) = frames.get(f as usize) else {
+                return Err(format!(
+                    "samples[{i}] names frame {f} but there are {} shared frames",
+                    frames.len()
+                ));
+            };
+            stack = step_memo.intern(&mut table, stack, frame);
+            stacks.push(stack);
+        }
         columns.push(time, stack, w * unit.factor);
     }
     Ok(Local {
@@ -167,7 +217,7 @@ impl StepMemo {
         }
     }
 
-    #[inline]
+    #[inline(always)]
     fn intern(&mut self, table: &mut StackTable, parent: StackId, frame: FrameId) -> StackId {
         let key = ((parent.index() as u64) << 32) ^ frame.index() as u64;
         let slot = (key.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;

@@ -158,19 +158,13 @@ pub(crate) fn read_samples(data: &[u8], open: usize) -> Option<(usize, Samples)>
         {
             (from + common, prev_n)
         } else {
-            // The elements before the last comma of the common text are the previous sample's;
-            // the rest is read up to the closing bracket.
-            let (shared, rest) = match prev[..common].iter().rposition(|&b| b == b',') {
-                Some(k) => {
-                    let n = commas.partition_point(|&c| c as usize <= k);
-                    commas.truncate(n);
-                    (n, k + 1)
-                }
-                None => {
-                    commas.clear();
-                    (0, 0)
-                }
-            };
+            // The elements before the last comma of the common text are the previous sample's
+            // (`commas` holds the previous sample's comma offsets, in order); the rest is read up
+            // to the closing bracket.
+            let n = commas.partition_point(|&c| (c as usize) < common);
+            commas.truncate(n);
+            let shared = n;
+            let rest = commas.last().map_or(0, |&k| k as usize + 1);
             let close = parse_indices(rest_of_data, rest, &mut s.idx, &mut commas)?;
             (from + close, shared)
         };
