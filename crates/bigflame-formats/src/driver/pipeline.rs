@@ -7,27 +7,19 @@
 //! Here each worker claims the next chunk as soon as it is free, so the cores stay busy until the
 //! input runs out.
 //!
-//! Invariants: chunks are merged strictly in input order, so the profile is identical for any
-//! number of threads; at most [`window`] chunks are parsed ahead of the merge, so memory stays
-//! bounded by the model plus a few chunks' builders (a worker that would run further ahead waits).
-//! A worker that stores a parsed chunk merges under the merge lock if it can take it; the worker
-//! holding the lock looks for ready chunks again after releasing it, so a chunk stored meanwhile is
-//! never left behind.
+//! Invariants (kept by [`in_order`], the pipeline this shares with the speedscope importer):
+//! chunks are merged strictly in input order, so the profile is identical for any number of
+//! threads; at most [`window`] chunks are parsed ahead of the merge, so memory stays bounded by the
+//! model plus a few chunks' builders (a worker that would run further ahead waits).
 
 use super::{Engine, Merger};
-use bigflame_model::ProfileBuilder;
+use crate::ordered::in_order;
+use std::convert::Infallible;
 use std::ops::Range;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
 /// How many chunks may be parsed ahead of the merge.
 fn window(threads: usize) -> usize {
     4 * threads.max(1)
-}
-
-/// Locks a mutex, ignoring poisoning (a panic elsewhere is reported by rayon anyway).
-fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Parses `ranges` of `data` with `threads` workers on the current rayon pool and merges them into
@@ -40,77 +32,18 @@ pub(crate) fn parse_and_merge(
     threads: usize,
 ) {
     let n = ranges.len();
-    let slots: Vec<Mutex<Option<ProfileBuilder>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    let claimed = AtomicUsize::new(0);
-    // The merger and the index of the next chunk to merge; `merged` mirrors that index for the
-    // workers that wait for the window to move.
-    let state = Mutex::new((std::mem::take(merger), 0usize));
-    let merged = Mutex::new(0usize);
-    let moved = Condvar::new();
-    let window = window(threads);
-    let merge_one = |m: &mut Merger, b: ProfileBuilder, last: bool| {
-        if last {
-            m.snapshot = None; // the final profile follows at once
-        }
-        m.merge(Some(vec![b]), data, 0, false);
-    };
-
-    let merge_ready = || loop {
-        let Ok(mut guard) = state.try_lock() else {
-            return;
-        };
-        let (m, next) = &mut *guard;
-        while *next < n {
-            let Some(b) = lock(&slots[*next]).take() else {
-                break;
-            };
-            merge_one(m, b, *next + 1 == n);
-            *next += 1;
-        }
-        let done = *next;
-        drop(guard);
-        {
-            // Another worker may have merged further and published first: only move forward.
-            let mut m = lock(&merged);
-            *m = (*m).max(done);
-        }
-        moved.notify_all();
-        // A chunk stored while we held the lock found it taken: look again now that it is free.
-        if done >= n || lock(&slots[done]).is_none() {
-            return;
-        }
-    };
-
-    let worker = || {
-        loop {
-            let i = claimed.fetch_add(1, Ordering::Relaxed);
-            if i >= n {
-                break;
+    let merged: Result<(), Infallible> = in_order(
+        n,
+        threads,
+        window(threads),
+        |i| engine.parse_one(data, 0, ranges[i].clone()),
+        |i, b| {
+            if i + 1 == n {
+                merger.snapshot = None; // the final profile follows at once
             }
-            let mut m = lock(&merged);
-            while i >= *m + window {
-                m = moved.wait(m).unwrap_or_else(PoisonError::into_inner);
-            }
-            drop(m);
-            let b = engine.parse_one(data, 0, ranges[i].clone());
-            *lock(&slots[i]) = Some(b);
-            merge_ready();
-        }
-    };
-    rayon::scope(|s| {
-        for _ in 1..threads.max(1) {
-            s.spawn(|_| worker());
-        }
-        worker();
-    });
-    // Every chunk was stored before its worker's last merge attempt; merge any stragglers.
-    let (mut m, mut next) = state.into_inner().unwrap_or_else(PoisonError::into_inner);
-    for slot in &slots[next.min(n)..] {
-        if let Some(b) = lock(slot).take() {
-            merge_one(&mut m, b, next + 1 == n);
-            next += 1;
-        }
-    }
-    debug_assert_eq!(next, n);
-    *merger = m;
+            merger.merge(Some(vec![b]), data, 0, false);
+            Ok(())
+        },
+    );
+    let Ok(()) = merged;
 }

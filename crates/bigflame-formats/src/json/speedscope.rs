@@ -162,9 +162,12 @@ fn build(
         return Ok(b.finish(ProfileMeta::default()));
     };
     // Sampled profiles whose arrays were read from the bytes are built on all cores, and each is
-    // added as soon as those before it are, beside the builds still running.
+    // added as soon as those before it are, beside the builds still running. No window: every
+    // built profile's columns end up in the profile anyway.
     crate::ordered::in_order(
         items.len(),
+        rayon::current_num_threads(),
+        usize::MAX,
         |p| sampled::prebuild(items[p], scanned, &frames),
         add,
     )?;

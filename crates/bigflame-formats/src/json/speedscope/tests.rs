@@ -229,11 +229,18 @@ fn random_documents_import_alike_both_ways() {
                     ));
                 }
             }
-            let unit = ["none", "nanoseconds", "milliseconds", "bytes"][next(4) as usize];
+            let unit =
+                ["none", "nanoseconds", "milliseconds", "seconds", "bytes"][next(5) as usize];
+            // Mostly small whole starts; sometimes fractional, negative or too big for exact
+            // integer times (the fast path then computes them in floating point).
+            let start = match next(8) {
+                0 => ["12.5", "-40", "-0", "1e300", "9007199254740000", "0.001"][next(6) as usize]
+                    .to_string(),
+                _ => next(100).to_string(),
+            };
             profiles.push(format!(
-                r#"{{"type":"sampled","name":"p{}","unit":"{unit}","startValue":{},{body}}}"#,
+                r#"{{"type":"sampled","name":"p{}","unit":"{unit}","startValue":{start},{body}}}"#,
                 next(2),
-                next(100)
             ));
         }
         let refs: Vec<&str> = profiles.iter().map(String::as_str).collect();
