@@ -20,6 +20,7 @@ mod fast;
 mod local;
 mod sampled;
 mod scan;
+mod sinks;
 #[cfg(test)]
 mod tests;
 
@@ -87,7 +88,7 @@ fn unit_of(name: &str) -> Option<Unit> {
 fn build(
     root: Val<'_, '_>,
     path: &str,
-    scanned: Option<&fast::Scanned>,
+    scanned: Option<&fast::Scanned<'_>>,
 ) -> Result<Profile, ImportError> {
     let bad = |msg: String| ImportError::invalid(path, msg);
     if !root.is_object() {
@@ -140,7 +141,7 @@ fn build(
             to_weight: unit.factor,
         };
         match (profile.get("type").and_then(|v| v.str()), local) {
-            (Some("sampled"), Some(local)) => local::merge(&mut b, thread, event, local),
+            (Some("sampled"), Some(local)) => local::merge(&mut b, thread, event, local, &frames),
             (Some("sampled"), None) => {
                 let src = sampled::Source {
                     profile,

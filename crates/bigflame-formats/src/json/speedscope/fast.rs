@@ -14,7 +14,7 @@
 //! plain path would also report, sends the caller to the plain path, which then reports it with
 //! its line: both paths give the same result or the same error.
 
-use super::scan::{self, Body, Found};
+use super::scan::{self, Body, Found, Samples};
 use crate::driver::ImportOptions;
 use crate::error::ImportError;
 use crate::json::{MAX_DEPTH, Val};
@@ -22,18 +22,33 @@ use bigflame_model::Profile;
 use simd_json::{Buffers, INPUT_PADDING, Tape, fill_tape_padded};
 
 /// The arrays read from the bytes, found by the address of their key in the parsed buffer.
-pub(crate) struct Scanned {
+pub(crate) struct Scanned<'d> {
     found: Vec<Found>,
     /// Per found array, the address of its key's first letter in the parsed buffer (ascending).
     keys: Vec<usize>,
+    /// The document, for reading a `samples` array again ([`Scanned::samples`]).
+    data: &'d [u8],
 }
 
-impl Scanned {
+impl Scanned<'_> {
     /// The array read for the tape key `key`, if it was read from the bytes.
     pub(crate) fn get(&self, key: &str) -> Option<&Body> {
+        self.found_at(key).map(|f| &f.body)
+    }
+
+    fn found_at(&self, key: &str) -> Option<&Found> {
         let at = key.as_ptr() as usize;
         let i = self.keys.binary_search(&at).ok()?;
-        self.found.get(i).map(|f| &f.body)
+        self.found.get(i)
+    }
+
+    /// The `samples` array read for the tape key `key`, read again as plain [`Samples`] (the
+    /// rare profiles whose samples are not all kept, and the paths that report errors).
+    pub(crate) fn samples(&self, key: &str) -> Option<Samples> {
+        let found = self.found_at(key)?;
+        let mut samples = Samples::default();
+        scan::read_samples(self.data, found.open, &mut samples)?;
+        Some(samples)
     }
 }
 
@@ -56,7 +71,7 @@ pub(crate) fn import_fast(data: &[u8], path: &str, opts: &ImportOptions) -> Opti
 fn with_blanked(
     data: &[u8],
     found: Vec<Found>,
-    f: impl FnOnce(Val<'_, '_>, &Scanned) -> Result<Profile, ImportError>,
+    f: impl FnOnce(Val<'_, '_>, &Scanned<'_>) -> Result<Profile, ImportError>,
 ) -> Result<Profile, ImportError> {
     let left_out: usize = found.iter().map(|f| f.close - f.open - 1).sum();
     let mut buf = Vec::with_capacity(data.len() - left_out + INPUT_PADDING);
@@ -75,6 +90,7 @@ fn with_blanked(
     let scanned = Scanned {
         found,
         keys: key_offsets.iter().map(|k| base + k).collect(),
+        data,
     };
     let mut buffers = Buffers::with_max_depth(0, MAX_DEPTH);
     let mut tape = Tape::null();

@@ -1,26 +1,74 @@
-//! Sampled profiles read from the bytes, built on all cores and merged in file order.
+//! Sampled profiles read from the bytes, their columns made on all cores and merged in file order.
 //!
-//! Why: once the arrays are read without a tape ([`super::scan`]), most of the remaining time is
-//! turning samples into stacks (a lookup per new frame, most answered by [`StepMemo`]) and sample
-//! columns, one profile after the other on one core. Each profile is built here into its own stack table and columns, on its
-//! own core; [`merge`] then interns each local stack once into the builder and moves the columns
-//! in with their stack ids remapped.
+//! Why: once the arrays are read without a tape ([`super::scan`]), each profile's samples are
+//! already stacks local to it ([`Stacks`], made while the array was read); what is left is its
+//! columns (each sample's time and weight, [`from_stacks`]), made on all cores, and [`merge`], which
+//! interns each local stack once into the builder, mapping `shared.frames` indices to frames, and
+//! moves the columns in with their stack ids remapped. A profile that drops samples (a weight of 0)
+//! is built from its samples instead ([`build`], one lookup per new frame, most answered by
+//! [`StepMemo`]), as is any profile the general loop reads from the bytes.
 //!
 //! Same result as building in place: local stacks are created in the order of their first use in
 //! the profile, and every parent before its children, so interning them in local id order creates
-//! the stacks new to the builder in the same order as interning sample by sample does; the columns
-//! are made by the same pushes.
+//! the stacks new to the builder in the same order as interning sample by sample does (two indices
+//! naming one frame give two local stacks that map to one); the columns are made by the same
+//! pushes.
 
 use super::Unit;
-use super::scan::Samples;
+use super::scan::{Samples, Stacks};
 use bigflame_model::{
     EventId, FrameId, ProfileBuilder, SampleColumns, StackId, StackTable, ThreadId,
 };
+use std::borrow::Cow;
 
 /// One sampled profile built on its own: stacks local to it and its columns.
-pub(crate) struct Local {
-    stacks: StackTable,
+pub(crate) struct Local<'a> {
+    /// Its own table, or the one its samples were read into ([`Stacks`]).
+    stacks: Cow<'a, StackTable>,
+    /// The frames of `stacks` are `shared.frames` indices, not frame ids ([`Stacks`]).
+    raw_frames: bool,
     columns: SampleColumns,
+}
+
+/// A profile whose samples were read into [`Stacks`] with its columns: each sample's time
+/// (`startValue` plus the weights before, for time units) and weight. `None` when a sample would
+/// be dropped (a weight of 0: the stacks were made for every sample, so [`build`] must make
+/// them), a weight is negative, a stack names a frame past `frames`, or the counts differ: the
+/// caller then takes a path that reports errors.
+pub(crate) fn from_stacks<'a>(
+    unit: &Unit,
+    start: f64,
+    stacks: &'a Stacks,
+    weights: Option<&[i64]>,
+    frames: &[FrameId],
+) -> Option<Local<'a>> {
+    let n = stacks.of_sample.len();
+    if weights.is_some_and(|w| w.len() != n || w.iter().any(|&v| v <= 0))
+        || stacks
+            .table
+            .frames()
+            .iter()
+            .any(|f| f.index() >= frames.len())
+    {
+        return None;
+    }
+    let mut columns = SampleColumns::default();
+    columns.stack.reserve(n);
+    if unit.is_time {
+        columns.time_ns.reserve(n);
+    }
+    let mut at = start;
+    for (i, &stack) in stacks.of_sample.iter().enumerate() {
+        let w = weights.map_or(1.0, |w| w[i] as f64);
+        let time = unit.is_time.then(|| round_ns((at * unit.factor).max(0.0)));
+        at += w;
+        columns.push(time, stack, w * unit.factor);
+    }
+    Some(Local {
+        stacks: Cow::Borrowed(&stacks.table),
+        raw_frames: true,
+        columns,
+    })
 }
 
 /// Builds one profile's samples (as the plain importer reads them: a weight of 0 drops the sample
@@ -32,17 +80,12 @@ pub(crate) fn build(
     s: &Samples,
     weights: Option<&[i64]>,
     frames: &[FrameId],
-) -> Result<Local, String> {
+) -> Result<Local<'static>, String> {
     let mut table = StackTable::new();
     let mut columns = SampleColumns::default();
     columns.stack.reserve(s.len());
     if unit.is_time {
         columns.time_ns.reserve(s.len());
-    }
-    // Without a weight of 0 no sample is dropped, so each sample's shared prefix is the stacks of
-    // the one before: the general loop's copy of every sample's indices is not needed.
-    if weights.is_none_or(|w| !w.contains(&0)) {
-        return build_all_kept(unit, start, s, weights, frames, table, columns);
     }
     let mut at = start;
     // The current sample's indices, and the stacks of its first `valid` prefixes (those it shares
@@ -84,58 +127,20 @@ pub(crate) fn build(
         columns.push(time, stack, w * unit.factor);
     }
     Ok(Local {
-        stacks: table,
-        columns,
-    })
-}
-
-/// [`build`] for a profile whose samples are all kept (no weight of 0): the same stacks and
-/// columns, made from each sample's new indices on top of the stacks it shares.
-fn build_all_kept(
-    unit: &Unit,
-    start: f64,
-    s: &Samples,
-    weights: Option<&[i64]>,
-    frames: &[FrameId],
-    mut table: StackTable,
-    mut columns: SampleColumns,
-) -> Result<Local, String> {
-    let mut at = start;
-    let mut stacks: Vec<StackId> = Vec::new();
-    let mut step_memo = StepMemo::for_samples(s.len());
-    let mut begin = 0;
-    for (i, (&end, &shared)) in s.ends.iter().zip(&s.shared).enumerate() {
-        let end = end as usize;
-        let new = s.idx.get(begin..end).unwrap_or(&[]);
-        begin = end;
-        let w = weights.map_or(1.0, |w| w.get(i).map_or(1.0, |&v| v as f64));
-        if w < 0.0 {
-            return Err(format!("weights[{i}] is negative ({w})"));
-        }
-        let time = unit.is_time.then(|| round_ns((at * unit.factor).max(0.0)));
-        at += w;
-        stacks.truncate(shared as usize);
-        let mut stack = stacks.last().copied().unwrap_or(StackId::EMPTY);
-        for &f in new {
-            let Some(&frame) = frames.get(f as usize) else {
-                return Err(format!(
-                    "samples[{i}] names frame {f} but there are {} shared frames",
-                    frames.len()
-                ));
-            };
-            stack = step_memo.intern(&mut table, stack, frame);
-            stacks.push(stack);
-        }
-        columns.push(time, stack, w * unit.factor);
-    }
-    Ok(Local {
-        stacks: table,
+        stacks: Cow::Owned(table),
+        raw_frames: false,
         columns,
     })
 }
 
 /// Interns `local`'s stacks into `b` and appends its samples to `thread`'s `event` columns.
-pub(crate) fn merge(b: &mut ProfileBuilder, thread: ThreadId, event: EventId, local: Local) {
+pub(crate) fn merge(
+    b: &mut ProfileBuilder,
+    thread: ThreadId,
+    event: EventId,
+    local: Local<'_>,
+    frames: &[FrameId],
+) {
     let mut map: Vec<StackId> = Vec::with_capacity(local.stacks.len());
     let global = |map: &[StackId], s: StackId| {
         if s.is_empty() {
@@ -146,6 +151,11 @@ pub(crate) fn merge(b: &mut ProfileBuilder, thread: ThreadId, event: EventId, lo
     };
     for (&parent, &frame) in local.stacks.parents().iter().zip(local.stacks.frames()) {
         let parent = global(&map, parent);
+        // Raw indices were checked against `frames` when the columns were made.
+        let frame = match local.raw_frames {
+            true => frames.get(frame.index()).copied().unwrap_or(frame),
+            false => frame,
+        };
         map.push(b.stack(parent, frame));
     }
     let mut columns = local.columns;
@@ -197,14 +207,14 @@ fn round_ns(x: f64) -> u64 {
 /// A small direct-mapped memo of (parent, frame) → stack in front of the stack table's hash map.
 /// A profile takes the same few thousand caller → callee steps over and over, so most lookups end
 /// in one multiply and one compare, without the map's hashing, probing and bookkeeping.
-struct StepMemo {
+pub(crate) struct StepMemo {
     slots: Vec<(StackId, FrameId, StackId)>,
     shift: u32,
 }
 
 impl StepMemo {
     /// A memo sized for a profile of `samples` samples (at most 16,384 slots).
-    fn for_samples(samples: usize) -> Self {
+    pub(crate) fn for_samples(samples: usize) -> Self {
         let bits = samples
             .clamp(64, 1 << 14)
             .next_power_of_two()
@@ -218,7 +228,12 @@ impl StepMemo {
     }
 
     #[inline(always)]
-    fn intern(&mut self, table: &mut StackTable, parent: StackId, frame: FrameId) -> StackId {
+    pub(crate) fn intern(
+        &mut self,
+        table: &mut StackTable,
+        parent: StackId,
+        frame: FrameId,
+    ) -> StackId {
         let key = ((parent.index() as u64) << 32) ^ frame.index() as u64;
         let slot = (key.wrapping_add(1).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize;
         if let Some(&(p, f, id)) = self.slots.get(slot)

@@ -1,9 +1,10 @@
 //! Sampled speedscope profiles: stacks of frame indices plus weights.
 //!
 //! Why a file of its own: a profile's `samples` and `weights` come either from the tape or, when
-//! the fast path read them from the bytes ([`super::scan`]), from compact vectors. Those read
+//! the fast path read them from the bytes ([`super::scan`]), as stacks and a vector. Those read
 //! whole from the bytes are built apart on all cores ([`prebuild`], [`super::local`]); the others
-//! take the general loop ([`sampled`]), which follows speedscope's rules sample by sample.
+//! take the general loop ([`sampled`]), which follows speedscope's rules sample by sample (on
+//! samples read from the bytes again when they were).
 
 use super::{Unit, fast, frame_at, local, scan, unit_of};
 use crate::error::ImportError;
@@ -12,13 +13,14 @@ use crate::json::Val;
 use bigflame_model::{FrameId, ProfileBuilder, StackId};
 
 /// A sampled profile whose samples (and weights, if any) were read from the bytes, built on its
-/// own ([`local`]); `None` for any other profile or any error (the sequential pass then reads it
-/// and reports the error).
-pub(super) fn prebuild(
+/// own ([`local`]): its columns on the stacks its samples were read into, or, when a sample is
+/// dropped (a weight of 0), from its samples read again; `None` for any other profile or any
+/// error (the sequential pass then reads it and reports the error).
+pub(super) fn prebuild<'a>(
     profile: Val<'_, '_>,
-    scanned: &fast::Scanned,
-    frames: &[FrameId],
-) -> Option<local::Local> {
+    scanned: &'a fast::Scanned<'_>,
+    frames: &'a [FrameId],
+) -> Option<local::Local<'a>> {
     if profile.get("type")?.str()? != "sampled" {
         return None;
     }
@@ -32,15 +34,29 @@ pub(super) fn prebuild(
         scanned: Some(scanned),
         frames,
     };
-    let (samples, weights) = read_lists(&src)?;
-    local::build(&unit, start, samples, weights, frames).ok()
+    let Some((_, Some(scan::Body::Stacks(stacks)))) = src.entry("samples") else {
+        return None;
+    };
+    let weights = match src.entry("weights") {
+        Some((_, Some(scan::Body::Weights(w)))) => Some(w.as_slice()),
+        Some((v, None)) if v.is_array() => return None,
+        _ => None,
+    };
+    if let Some(local) = local::from_stacks(&unit, start, stacks, weights, frames) {
+        return Some(local);
+    }
+    let samples = src.samples_read()?;
+    if weights.is_some_and(|w| w.len() != samples.len()) {
+        return None;
+    }
+    local::build(&unit, start, &samples, weights, frames).ok()
 }
 
 /// Where a sampled profile's arrays come from: its tape object, and the arrays the fast path read
 /// from the bytes (their tape values are then empty arrays).
 pub(super) struct Source<'a, 't, 'i> {
     pub(super) profile: Val<'t, 'i>,
-    pub(super) scanned: Option<&'a fast::Scanned>,
+    pub(super) scanned: Option<&'a fast::Scanned<'a>>,
     pub(super) frames: &'a [FrameId],
 }
 
@@ -52,10 +68,19 @@ impl<'a, 't, 'i> Source<'a, 't, 'i> {
     }
 }
 
+impl Source<'_, '_, '_> {
+    /// The samples the fast path read for this profile's `samples` key, read again as
+    /// [`scan::Samples`] for the paths that follow speedscope's rules sample by sample.
+    fn samples_read(&self) -> Option<scan::Samples> {
+        let (k, _) = self.profile.entries().find(|(k, _)| *k == "samples")?;
+        self.scanned?.samples(k)
+    }
+}
+
 /// A profile's `samples`: on the tape or read from the bytes.
-enum SampleList<'a, 't, 'i> {
+enum SampleList<'t, 'i> {
     Tape(Val<'t, 'i>),
-    Read(&'a scan::Samples),
+    Read(scan::Samples),
 }
 
 /// A profile's `weights`: absent (1 each), on the tape or read from the bytes.
@@ -76,7 +101,10 @@ pub(super) fn sampled(
 ) -> Result<(), ImportError> {
     let bad = |msg: String| ImportError::invalid(path, format!("profile {p}: {msg}"));
     let samples = match src.entry("samples") {
-        Some((_, Some(scan::Body::Samples(s)))) => SampleList::Read(s),
+        Some((_, Some(scan::Body::Stacks(_)))) => match src.samples_read() {
+            Some(s) => SampleList::Read(s),
+            None => return Err(bad("no \"samples\" array".into())),
+        },
         Some((v, _)) if v.is_array() => SampleList::Tape(v),
         _ => return Err(bad("no \"samples\" array".into())),
     };
@@ -97,9 +125,13 @@ pub(super) fn sampled(
     if n_weights != n {
         return Err(bad(format!("{n} samples but {n_weights} weights")));
     }
-    if let Some((s, w)) = read_lists(src) {
+    if let (SampleList::Read(s), WeightList::None | WeightList::Read(_)) = (&samples, &weights) {
+        let w = match &weights {
+            WeightList::Read(w) => Some(*w),
+            _ => None,
+        };
         let local = local::build(unit, start, s, w, src.frames).map_err(bad)?;
-        local::merge(b, to.thread, to.event, local);
+        local::merge(b, to.thread, to.event, local, src.frames);
         return Ok(());
     }
     let mut tape_weights = match &weights {
@@ -183,20 +215,6 @@ pub(super) fn sampled(
         b.sample(to.thread, to.event, time, stack, w * to.to_weight);
     }
     Ok(())
-}
-
-/// A sampled profile's samples and weights (if any) when both were read from the bytes and their
-/// lengths agree (the other cases, errors included, take the general loop of [`sampled`]).
-fn read_lists<'a>(src: &Source<'a, '_, '_>) -> Option<(&'a scan::Samples, Option<&'a [i64]>)> {
-    let Some((_, Some(scan::Body::Samples(s)))) = src.entry("samples") else {
-        return None;
-    };
-    let weights = match src.entry("weights") {
-        Some((_, Some(scan::Body::Weights(w)))) => Some(w.as_slice()),
-        Some((v, None)) if v.is_array() => return None,
-        _ => None,
-    };
-    (weights.is_none_or(|w| w.len() == s.len())).then_some((s, weights))
 }
 
 /// A frame index on the tape or read from the bytes.

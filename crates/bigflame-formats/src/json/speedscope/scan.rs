@@ -3,9 +3,10 @@
 //! Why: in a sampled speedscope file almost all bytes are each profile's `samples` (arrays of
 //! frame indices) and `weights`. On a simd-json tape every index costs a 24-byte node, written and
 //! read back once, which capped ingest near 60 MB/s. Here each such array is located by its key,
-//! checked to be nothing but arrays of integers (or, for weights, integers) and read into compact
-//! vectors with the SWAR integer reader of [`super::super::bulk`]; the arrays are read in parallel
-//! (one job per array) and then left out of the tape ([`super::fast`]).
+//! checked to be nothing but arrays of integers (or, for weights, integers) and read in the same
+//! pass: samples straight into stacks ([`Stacks`], see [`super::sinks`]), weights into a vector
+//! with the SWAR integer reader of [`super::super::bulk`]. The arrays are read in parallel (one
+//! job per array) and then left out of the tape ([`super::fast`]).
 //!
 //! What is found here is only a candidate: a key pattern `"samples"` followed by `:` is an object
 //! key whose text is `samples` or ends with an escaped quote and `samples` (see [`find`]). The
@@ -14,49 +15,21 @@
 //! a candidate, so its profile is read from the tape as before.
 
 use super::super::bulk::{IntSink, repeat_of, scan, swar_value};
+pub(crate) use super::sinks::{SampleSink, Samples, Stacks, read_stacks};
 use memchr::memmem;
 use rayon::prelude::*;
 
-/// The samples of one profile. Consecutive samples mostly share their callers and are written
-/// alike up to where they differ, so a sample is kept as the number of leading frame indices it
-/// shares with the previous sample (found by comparing bytes, not parsed again) and its new ones.
-#[derive(Debug, Default, PartialEq)]
-pub(crate) struct Samples {
-    /// The new frame indices of every sample, one after the other.
-    pub(crate) idx: Vec<u32>,
-    /// Per sample, the end of its new indices in `idx` (their start is the previous end).
-    pub(crate) ends: Vec<u32>,
-    /// Per sample, how many leading indices it shares with the previous sample.
-    pub(crate) shared: Vec<u32>,
-}
-
-impl Samples {
-    /// Sample `i`: how many leading indices it shares with the previous sample, and the rest.
-    #[inline]
-    pub(crate) fn get(&self, i: usize) -> (usize, &[u32]) {
-        let end = |j: usize| self.ends.get(j).map_or(0, |&e| e as usize);
-        let start = if i == 0 { 0 } else { end(i - 1) };
-        let shared = self.shared.get(i).map_or(0, |&s| s as usize);
-        (shared, self.idx.get(start..end(i)).unwrap_or(&[]))
-    }
-
-    /// Number of samples.
-    pub(crate) fn len(&self) -> usize {
-        self.ends.len()
-    }
-}
-
 /// The value read for one key.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub(crate) enum Body {
-    /// A `samples` array of arrays of frame indices.
-    Samples(Samples),
+    /// A `samples` array of arrays of frame indices, as stacks.
+    Stacks(Stacks),
     /// A `weights` array of integers.
     Weights(Vec<i64>),
 }
 
 /// One array read from the bytes.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub(crate) struct Found {
     /// Offset of the key's first letter (just after its opening quote).
     pub(crate) key: usize,
@@ -79,11 +52,14 @@ pub(crate) fn find(data: &[u8]) -> Vec<Found> {
         .chain(weights.into_iter().map(|k| (k, false)))
         .collect();
     keys.sort_unstable();
-    let read = |&(key, is_samples): &(usize, bool)| {
+    let read = |j: usize| {
+        let (key, is_samples) = keys[j];
         let open = value_start(data, key + "samples\"".len())?;
         let (close, body) = if is_samples {
-            let (close, s) = read_samples(data, open)?;
-            (close, Body::Samples(s))
+            // The array ends before the next key: about one sample per 16 of those bytes.
+            let gap = keys.get(j + 1).map_or(data.len(), |next| next.0) - key;
+            let (close, s) = read_stacks(data, open, gap / 16)?;
+            (close, Body::Stacks(s))
         } else {
             let (close, w) = read_weights(data, open)?;
             (close, Body::Weights(w))
@@ -95,7 +71,7 @@ pub(crate) fn find(data: &[u8]) -> Vec<Found> {
             body,
         })
     };
-    let found: Vec<Option<Found>> = keys.par_iter().map(read).collect();
+    let found: Vec<Option<Found>> = (0..keys.len()).into_par_iter().map(read).collect();
     let mut out: Vec<Found> = Vec::with_capacity(found.len());
     for f in found.into_iter().flatten() {
         // Bodies hold no quotes, so no key lies inside another body; kept as a guard.
@@ -130,14 +106,14 @@ fn skip_ws(data: &[u8], mut pos: usize) -> usize {
     pos
 }
 
-/// An array of arrays of frame indices (0 to `u32::MAX`) starting at `open`: the offset of its
-/// closing bracket and the samples, or `None` for anything else.
-pub(crate) fn read_samples(data: &[u8], open: usize) -> Option<(usize, Samples)> {
-    let mut s = Samples::default();
+/// An array of arrays of frame indices (0 to `u32::MAX`) starting at `open`, each sample given to
+/// `sink`: the offset of its closing bracket, or `None` for anything else.
+pub(crate) fn read_samples(data: &[u8], open: usize, sink: &mut impl SampleSink) -> Option<usize> {
     let mut pos = skip_ws(data, open + 1);
     if data.get(pos) == Some(&b']') {
-        return Some((pos, s));
+        return Some(pos);
     }
+    let mut first = true;
     // The previous sample's text and the offsets of its commas (kept up to the shared part and
     // completed for each sample in turn).
     let mut prev: &[u8] = &[];
@@ -152,26 +128,24 @@ pub(crate) fn read_samples(data: &[u8], open: usize) -> Option<(usize, Samples)>
         // The text this sample shares with the previous one. A sample written exactly like the
         // previous one (a third of them in perf recordings) is all shared and closes right after.
         let common = common_prefix(prev, rest_of_data);
-        let (to, shared) = if !s.ends.is_empty()
-            && common == prev.len()
-            && rest_of_data.get(common) == Some(&b']')
-        {
-            (from + common, prev_n)
-        } else {
-            // The elements before the last comma of the common text are the previous sample's
-            // (`commas` holds the previous sample's comma offsets, in order); the rest is read up
-            // to the closing bracket.
-            let n = commas.partition_point(|&c| (c as usize) < common);
-            commas.truncate(n);
-            let shared = n;
-            let rest = commas.last().map_or(0, |&k| k as usize + 1);
-            let close = parse_indices(rest_of_data, rest, &mut s.idx, &mut commas)?;
-            (from + close, shared)
-        };
-        s.shared.push(u32::try_from(shared).ok()?);
-        let start = s.ends.last().map_or(0, |&e| e as usize);
-        prev_n = shared + (s.idx.len() - start);
-        s.ends.push(u32::try_from(s.idx.len()).ok()?);
+        let from_idx = sink.indices().len();
+        let (to, shared) =
+            if !first && common == prev.len() && rest_of_data.get(common) == Some(&b']') {
+                (from + common, prev_n)
+            } else {
+                // The elements before the last comma of the common text are the previous sample's
+                // (`commas` holds the previous sample's comma offsets, in order); the rest is read up
+                // to the closing bracket.
+                let n = commas.partition_point(|&c| (c as usize) < common);
+                commas.truncate(n);
+                let shared = n;
+                let rest = commas.last().map_or(0, |&k| k as usize + 1);
+                let close = parse_indices(rest_of_data, rest, sink.indices(), &mut commas)?;
+                (from + close, shared)
+            };
+        first = false;
+        prev_n = shared + (sink.indices().len() - from_idx);
+        sink.sample(shared, from_idx)?;
         prev = &data[from..to];
         // Compact files put the next sample right after a comma.
         if data.get(to + 1..to + 3) == Some(b",[") {
@@ -181,7 +155,7 @@ pub(crate) fn read_samples(data: &[u8], open: usize) -> Option<(usize, Samples)>
         pos = skip_ws(data, to + 1);
         match data.get(pos) {
             Some(b',') => pos = skip_ws(data, pos + 1),
-            Some(b']') => return Some((pos, s)),
+            Some(b']') => return Some(pos),
             _ => return None,
         }
     }
@@ -303,7 +277,8 @@ mod tests {
 
     /// Each sample's indices (rebuilt from the shared counts) and its shared count.
     fn samples(text: &str) -> Option<Vec<(Vec<u32>, usize)>> {
-        let (close, s) = read_samples(text.as_bytes(), 0)?;
+        let mut s = Samples::default();
+        let close = read_samples(text.as_bytes(), 0, &mut s)?;
         assert_eq!(close, text.len() - 1, "{text}");
         let mut cur: Vec<u32> = Vec::new();
         let mut out = Vec::new();
@@ -362,7 +337,12 @@ mod tests {
             "[[1],[]]".replace("[]", "[,]").leak(),
             "[[1]\u{c}]",
         ] {
-            assert_eq!(read_samples(bad.as_bytes(), 0), None, "{bad}");
+            assert_eq!(
+                read_samples(bad.as_bytes(), 0, &mut Samples::default()),
+                None,
+                "{bad}"
+            );
+            assert!(read_stacks(bad.as_bytes(), 0, 8).is_none(), "{bad}");
         }
     }
 
@@ -381,7 +361,7 @@ mod tests {
         // claims (its tape key is `x"samples`, at another byte).
         assert_eq!(keys, ["weights", "samples", "samples"]);
         assert_eq!(text(&found[0]), "[ 5,0 ]");
-        assert_eq!(found[0].body, Body::Weights(vec![5, 0]));
+        assert!(matches!(&found[0].body, Body::Weights(w) if *w == [5, 0]));
         assert_eq!(text(&found[1]), "[[0],[0]]");
         assert_eq!(text(&found[2]), "[[7]]");
         assert_eq!(doc[found[2].key - 1], b'"');
