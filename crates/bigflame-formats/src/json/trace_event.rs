@@ -25,7 +25,9 @@
 //! `name + " " + JSON.stringify(args)`, or for Hermes traces the name with the file, line and column
 //! from `args`. Timestamps are microseconds.
 
-use super::trace_piece::{Compact, KeyInfo, Meta, NO_NAME, NameInfo, Piece, read_events};
+use super::trace_piece::{
+    Compact, KeyInfo, Meta, NO_NAME, NameInfo, Piece, intern_by_hash, read_events,
+};
 use super::truncated::complete_truncated;
 use super::{Val, timeline, trace_sampled, trace_split, with_document};
 use crate::driver::ImportOptions;
@@ -264,12 +266,21 @@ pub(crate) fn durations_of(pieces: Vec<Piece>) -> Profile {
         let key_map: Vec<u32> = p
             .keys
             .iter()
-            .map(|k| global_id(&mut key_ids, &mut keys, k, |k| &k.text, |k| k.hash))
+            .map(|k| intern_by_hash(&mut key_ids, &mut keys, &k.text, k.hash, key_parts, |_| k))
             .collect();
         let name_map: Vec<u32> = p
             .names
             .iter()
-            .map(|n| global_id(&mut name_ids, &mut names_seen, n, |n| &n.text, |n| n.hash))
+            .map(|n| {
+                intern_by_hash(
+                    &mut name_ids,
+                    &mut names_seen,
+                    &n.text,
+                    n.hash,
+                    name_parts,
+                    |_| n,
+                )
+            })
             .collect();
         for (tid, evs) in &p.threads {
             let k = *thread_index.entry(*tid).or_insert_with(|| {
@@ -329,23 +340,14 @@ pub(crate) fn durations_of(pieces: Vec<Piece>) -> Profile {
     b.finish(ProfileMeta::default())
 }
 
-/// The global id of `item` (a piece's key or name) in `list`, added if new; `text` and `hash`
-/// give an item's text and its hash (computed once, in its piece).
-fn global_id<'p, T>(
-    table: &mut HashTable<u32>,
-    list: &mut Vec<&'p T>,
-    item: &'p T,
-    text: impl Fn(&T) -> &str,
-    hash: impl Fn(&T) -> u64,
-) -> u32 {
-    let found = table.find(hash(item), |&id| text(list[id as usize]) == text(item));
-    if let Some(&id) = found {
-        return id;
-    }
-    let id = list.len() as u32;
-    list.push(item);
-    table.insert_unique(hash(item), id, |&id| hash(list[id as usize]));
-    id
+/// A merged key's text and hash, for [`intern_by_hash`].
+fn key_parts<'b>(k: &'b &KeyInfo) -> (&'b str, u64) {
+    (&k.text, k.hash)
+}
+
+/// A merged name's text and hash, for [`intern_by_hash`].
+fn name_parts<'b>(n: &'b &NameInfo) -> (&'b str, u64) {
+    (&n.text, n.hash)
 }
 
 /// The frame of a key: named after the key, or for Hermes traces after the event's name with the

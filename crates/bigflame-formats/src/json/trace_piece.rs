@@ -53,6 +53,26 @@ pub(crate) struct NameInfo {
     pub(crate) hash: u64,
 }
 
+/// The id of the item of `items` whose text is `text` (of hash `hash`), looked up in `table`;
+/// made by `make` (given the hash) and added if there is none. `parts` gives an item's text and
+/// hash. One interning for a piece's keys and names and for their merge across pieces.
+pub(crate) fn intern_by_hash<T>(
+    table: &mut HashTable<u32>,
+    items: &mut Vec<T>,
+    text: &str,
+    hash: u64,
+    parts: impl Fn(&T) -> (&str, u64),
+    make: impl FnOnce(u64) -> T,
+) -> u32 {
+    if let Some(&id) = table.find(hash, |&id| parts(&items[id as usize]).0 == text) {
+        return id;
+    }
+    let id = items.len() as u32;
+    items.push(make(hash));
+    table.insert_unique(hash, id, |&id| parts(&items[id as usize]).1);
+    id
+}
+
 /// The hash under which keys and names are looked up, in a piece and again when pieces merge
 /// (each text is hashed once, on the piece's core).
 pub(crate) fn text_hash(text: &str) -> u64 {
@@ -181,23 +201,18 @@ impl Piece {
         text: &str,
         hermes: impl FnOnce(&str) -> Option<(String, Option<String>, u32, u32)>,
     ) -> u32 {
-        let hash = text_hash(text);
-        let keys = &mut self.keys;
-        if let Some(&id) = self
-            .key_ids
-            .find(hash, |&id| keys[id as usize].text == text)
-        {
-            return id;
-        }
-        let id = keys.len() as u32;
-        keys.push(KeyInfo {
-            text: text.to_string(),
-            hash,
-            hermes: hermes(text),
-        });
-        self.key_ids
-            .insert_unique(hash, id, |&id| keys[id as usize].hash);
-        id
+        intern_by_hash(
+            &mut self.key_ids,
+            &mut self.keys,
+            text,
+            text_hash(text),
+            |k| (&k.text, k.hash),
+            |hash| KeyInfo {
+                text: text.to_string(),
+                hash,
+                hermes: hermes(text),
+            },
+        )
     }
 
     /// speedscope's reading of `process_name` / `thread_name` metadata.
@@ -214,22 +229,17 @@ impl Piece {
     }
 
     fn name_id(&mut self, name: &str) -> u32 {
-        let hash = text_hash(name);
-        let names = &mut self.names;
-        if let Some(&id) = self
-            .name_ids
-            .find(hash, |&id| names[id as usize].text == name)
-        {
-            return id;
-        }
-        let id = names.len() as u32;
-        names.push(NameInfo {
-            text: name.to_string(),
-            hash,
-        });
-        self.name_ids
-            .insert_unique(hash, id, |&id| names[id as usize].hash);
-        id
+        intern_by_hash(
+            &mut self.name_ids,
+            &mut self.names,
+            name,
+            text_hash(name),
+            |n| (&n.text, n.hash),
+            |hash| NameInfo {
+                text: name.to_string(),
+                hash,
+            },
+        )
     }
 
     fn key_id(&mut self, ev: &Ev<'_, '_>, hermes: bool, buf: &mut String) -> u32 {
