@@ -17,7 +17,6 @@
 use super::super::bulk::{IntSink, repeat_of, scan, swar_value};
 pub(crate) use super::sinks::{SampleSink, Samples, Stacks, read_stacks};
 use memchr::memmem;
-use rayon::prelude::*;
 
 /// The value read for one key.
 #[derive(Debug)]
@@ -71,7 +70,24 @@ pub(crate) fn find(data: &[u8]) -> Vec<Found> {
             body,
         })
     };
-    let found: Vec<Option<Found>> = (0..keys.len()).into_par_iter().map(read).collect();
+    // Largest arrays first, each claimed by the next free worker (an array ends before the next
+    // key, so the gap estimates its size): a big profile late in the file does not leave one core
+    // reading it alone at the end.
+    let gap = |j: usize| keys.get(j + 1).map_or(data.len(), |next| next.0) - keys[j].0;
+    let mut order: Vec<usize> = (0..keys.len()).collect();
+    order.sort_unstable_by_key(|&j| std::cmp::Reverse(gap(j)));
+    let mut found: Vec<Option<Found>> = (0..keys.len()).map(|_| None).collect();
+    let stored: Result<(), std::convert::Infallible> = crate::ordered::in_order(
+        order.len(),
+        rayon::current_num_threads(),
+        usize::MAX,
+        |c| read(order[c]),
+        |c, f| {
+            found[order[c]] = f;
+            Ok(())
+        },
+    );
+    let Ok(()) = stored;
     let mut out: Vec<Found> = Vec::with_capacity(found.len());
     for f in found.into_iter().flatten() {
         // Bodies hold no quotes, so no key lies inside another body; kept as a guard.
