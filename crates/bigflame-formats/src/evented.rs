@@ -12,6 +12,7 @@
 //! at the same instant still gets a zero-weight sample, so its frames are part of the profile (as in
 //! speedscope, which shows them in its tables).
 
+use crate::round::round_ns;
 use bigflame_model::{EventId, FrameId, ProfileBuilder, StackId, ThreadId};
 
 /// Where a stack of open frames is recorded: the builder's thread and event, and how event values
@@ -77,7 +78,7 @@ impl EventedStack {
                 if let Some(e) = b.events.get_mut(to.event.index()) {
                     e.intervals = true;
                 }
-                let time = (last * to.to_ns).max(0.0).round() as u64;
+                let time = round_ns(last * to.to_ns);
                 b.sample(to.thread, to.event, Some(time), stack, len * to.to_weight);
                 self.emitted_current = true;
             }

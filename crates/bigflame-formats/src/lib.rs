@@ -38,6 +38,7 @@ mod perf_data;
 pub mod pmcstat;
 pub mod pprof;
 pub mod pstats;
+mod round;
 pub mod safari;
 pub mod sniff;
 pub mod stackprof;

@@ -156,10 +156,7 @@ impl<'a> Resolver<'a> {
 
     /// The name and package of a `java.lang.Class` value or reference, cached by key.
     fn class(&mut self, v: &Value) -> ClassNames {
-        let key = match *v {
-            Value::Ref { key, .. } => Some(key),
-            _ => None,
-        };
+        let key = v.ref_key();
         if let Some(k) = key
             && let Some(c) = self.classes.get(&k)
         {
@@ -185,10 +182,7 @@ impl<'a> Resolver<'a> {
 
     /// The thread a `java.lang.Thread` value (or reference) names.
     pub(crate) fn thread(&mut self, v: &Value) -> Option<ThreadInfo> {
-        let key = match *v {
-            Value::Ref { key, .. } => Some(key),
-            _ => None,
-        };
+        let key = v.ref_key();
         if let Some(k) = key
             && let Some(t) = self.threads.get(&k)
         {
@@ -232,10 +226,7 @@ impl<'a> Resolver<'a> {
 
     /// The stack of a `jdk.types.StackTrace` value or reference (root first in the builder).
     pub(crate) fn stack(&mut self, b: &mut ProfileBuilder, v: &Value) -> StackId {
-        let key = match *v {
-            Value::Ref { key, .. } => Some(key),
-            _ => None,
-        };
+        let key = v.ref_key();
         if let Some(k) = key
             && let Some(&s) = self.stacks.get(&k)
         {
@@ -286,10 +277,7 @@ impl<'a> Resolver<'a> {
 
     /// The frame kind of a `jdk.types.FrameType` value or reference.
     fn kind(&mut self, v: &Value) -> FrameKind {
-        let key = match *v {
-            Value::Ref { key, .. } => Some(key),
-            _ => None,
-        };
+        let key = v.ref_key();
         if let Some(k) = key
             && let Some(&kind) = self.kinds.get(&k)
         {
@@ -312,10 +300,7 @@ impl<'a> Resolver<'a> {
 
     /// The frame of a `jdk.types.Method` value or reference; `None` when it cannot be resolved.
     fn method(&mut self, b: &mut ProfileBuilder, v: &Value, kind: FrameKind) -> Option<FrameId> {
-        let key = match *v {
-            Value::Ref { key, .. } => Some(key),
-            _ => None,
-        };
+        let key = v.ref_key();
         if let Some(k) = key
             && let Some(&f) = self.methods.get(&(k, kind))
         {

@@ -44,6 +44,14 @@ pub(crate) enum Value {
 }
 
 impl Value {
+    /// The constant-pool key of a reference (what the resolver memoises by).
+    pub(crate) fn ref_key(&self) -> Option<u64> {
+        match *self {
+            Value::Ref { key, .. } => Some(key),
+            _ => None,
+        }
+    }
+
     /// The integer value, if this is an integer.
     pub(crate) fn as_i64(&self) -> Option<i64> {
         match *self {

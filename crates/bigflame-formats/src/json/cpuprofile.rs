@@ -25,6 +25,7 @@ use super::v8::{HasId, frame_of};
 use super::{Val, file_name, with_document};
 use crate::driver::ImportOptions;
 use crate::error::ImportError;
+use crate::round::round_ns;
 use bigflame_model::{
     EventId, FrameId, Profile, ProfileBuilder, ProfileMeta, SampleColumns, StackId, ThreadId,
     ThreadKey, WeightUnit,
@@ -104,20 +105,6 @@ fn take_column(b: &mut ProfileBuilder, thread: ThreadId, event: EventId) -> Samp
         samples.resize_with(event.index() + 1, SampleColumns::default);
     }
     std::mem::take(&mut samples[event.index()])
-}
-
-/// `x.max(0.0).round() as u64` without the call into libm's `round` (the default x86-64 target has
-/// no rounding instruction), which showed in profiles at one call per run: for `0 <= x < 2^52` the
-/// truncation and the fraction are exact, above it every `f64` is an integer.
-#[inline]
-fn round_ns(x: f64) -> u64 {
-    let x = x.max(0.0);
-    if x < 4_503_599_627_370_496.0 {
-        let t = x as u64;
-        t + u64::from(x - t as f64 >= 0.5)
-    } else {
-        x as u64
-    }
 }
 
 /// A run of equal consecutive samples: the node id, and the elapsed time at its first sample (µs
@@ -401,28 +388,6 @@ impl CpuParts {
             memo[c] = Some(stack);
         }
         stack
-    }
-}
-
-#[cfg(test)]
-#[test]
-fn round_ns_rounds_like_f64_round() {
-    for x in [
-        0.0,
-        0.4,
-        0.5,
-        0.49999999999999994,
-        1.5,
-        2.5,
-        -3.0,
-        f64::NAN,
-        1e15 + 0.5,
-        4_503_599_627_370_495.5,
-        4_503_599_627_370_497.0,
-        1e30,
-        f64::INFINITY,
-    ] {
-        assert_eq!(round_ns(x), x.max(0.0).round() as u64, "{x}");
     }
 }
 

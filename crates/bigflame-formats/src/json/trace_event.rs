@@ -26,7 +26,8 @@
 //! from `args`. Timestamps are microseconds.
 
 use super::trace_piece::{
-    Compact, KeyInfo, Meta, NO_NAME, NameInfo, Piece, intern_by_hash, read_events,
+    Compact, KeyInfo, Meta, NO_NAME, NameInfo, Piece, intern_by_hash, is_cpu_profile_name,
+    read_events,
 };
 use super::truncated::complete_truncated;
 use super::{Val, timeline, trace_sampled, trace_split, with_document};
@@ -85,12 +86,8 @@ fn build(root: Val<'_, '_>, path: &str) -> Result<Profile, ImportError> {
             ),
         ));
     };
-    let is_cpu_profile_event = |e: Val<'_, '_>| {
-        matches!(
-            e.get("name").and_then(|v| v.str()),
-            Some("Profile" | "ProfileChunk" | "CpuProfile")
-        )
-    };
+    let is_cpu_profile_event =
+        |e: Val<'_, '_>| is_cpu_profile_name(e.get("name").and_then(|v| v.str()));
     if events.items().any(is_cpu_profile_event) {
         return timeline::import_events(events, path);
     }

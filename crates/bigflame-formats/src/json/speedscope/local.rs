@@ -16,6 +16,7 @@
 
 use super::Unit;
 use super::scan::{Samples, Stacks};
+use crate::round::round_ns;
 use bigflame_model::{
     EventId, FrameId, ProfileBuilder, SampleColumns, StackId, StackTable, ThreadId,
 };
@@ -60,7 +61,7 @@ pub(crate) fn from_stacks<'a>(
     let mut at = start;
     for (i, &stack) in stacks.of_sample.iter().enumerate() {
         let w = weights.map_or(1.0, |w| w[i] as f64);
-        let time = unit.is_time.then(|| round_ns((at * unit.factor).max(0.0)));
+        let time = unit.is_time.then(|| round_ns(at * unit.factor));
         at += w;
         columns.push(time, stack, w * unit.factor);
     }
@@ -103,7 +104,7 @@ pub(crate) fn build(
         if w < 0.0 {
             return Err(format!("weights[{i}] is negative ({w})"));
         }
-        let time = unit.is_time.then(|| round_ns((at * unit.factor).max(0.0)));
+        let time = unit.is_time.then(|| round_ns(at * unit.factor));
         at += w;
         cur.truncate(shared);
         cur.extend_from_slice(new);
@@ -192,18 +193,6 @@ pub(crate) fn merge(
     }
 }
 
-/// `x.round() as u64` for a non-negative `x`, without the call to `round` when `x` is already whole
-/// (the usual case: integer weights in ns, µs or ms).
-#[inline]
-fn round_ns(x: f64) -> u64 {
-    let whole = x as i64;
-    if whole as f64 == x && x < 9.0e18 {
-        whole as u64
-    } else {
-        x.round() as u64
-    }
-}
-
 /// A small direct-mapped memo of (parent, frame) → stack in front of the stack table's hash map.
 /// A profile takes the same few thousand caller → callee steps over and over, so most lookups end
 /// in one multiply and one compare, without the map's hashing, probing and bookkeeping.
@@ -254,25 +243,6 @@ impl StepMemo {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn round_ns_rounds_like_round() {
-        for x in [
-            0.0,
-            1.0,
-            2.5,
-            3.5,
-            2.499_999,
-            1e6,
-            1.5e9 + 0.5,
-            4e18,
-            9.0e18,
-            1.0e19,
-            2e19,
-        ] {
-            assert_eq!(round_ns(x), x.round() as u64, "{x}");
-        }
-    }
 
     #[test]
     fn step_memo_gives_the_table_ids() {
